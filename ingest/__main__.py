@@ -1,0 +1,33 @@
+"""python -m ingest [--corpus DIR] [--index DIR] [--model NAME] [--force]"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import SenGuideError, build, from_env
+from .settings import MODEL_ENV
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ingest", description="Build the SEN Guide search index from the corpus.")
+    parser.add_argument("--corpus", type=Path, help="folder of guidance files (default: corpus/)")
+    parser.add_argument("--index", type=Path, help="folder to write the index to (default: index/)")
+    parser.add_argument("--model", help=f"sentence-transformers model name or path (default: the bundled all-MiniLM-L6-v2; env {MODEL_ENV})")
+    parser.add_argument("--force", action="store_true", help="rebuild even when the index is up to date")
+    args = parser.parse_args(argv)
+    settings = from_env(corpus_dir=args.corpus, index_dir=args.index, model=args.model)
+    try:
+        report = build(settings, progress=sys.stderr.isatty(), log=lambda m: print(m, file=sys.stderr), force=args.force)
+    except SenGuideError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Stopped; the previous index is unchanged.", file=sys.stderr)
+        return 130
+    print(report.summary())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

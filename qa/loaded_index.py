@@ -1,0 +1,75 @@
+"""Load the index folder, checking it against its manifest before use."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ingest import dense_index, keyword_index, store
+from ingest.chunking import Chunk
+from ingest.errors import IndexUnusableError
+from ingest.settings import INDEX_FORMAT_VERSION
+
+_REBUILD = "run `python -m ingest --force` to rebuild it"
+
+
+@dataclass
+class LoadedIndex:
+    manifest: dict
+    chunks: list[Chunk]
+    chunk_vectors: np.ndarray
+    sentence_vectors: np.ndarray
+    sentence_chunk: np.ndarray  # chunk number of each sentence row
+    dense: object  # faiss index over chunk vectors
+    bm25: object
+
+    @property
+    def model(self) -> str:
+        return self.manifest["model"]["name"]
+
+
+def load(index_dir: Path, verify: bool = True) -> LoadedIndex:
+    """Raises IndexUnusableError with one line naming the problem and the fix."""
+    manifest = store.read_manifest(index_dir)
+    if manifest is None:
+        if (index_dir / store.MANIFEST).exists():
+            raise IndexUnusableError(f"The index manifest {index_dir / store.MANIFEST} is not valid JSON: {_REBUILD}.")
+        raise IndexUnusableError(f"No index at {index_dir}: run `python -m ingest` to build it.")
+    if manifest.get("format_version") != INDEX_FORMAT_VERSION:
+        raise IndexUnusableError(
+            f"The index at {index_dir} has format {manifest.get('format_version')}, this version reads "
+            f"{INDEX_FORMAT_VERSION}: {_REBUILD}.")
+    try:
+        folder = index_dir / manifest["folder"]
+        expected = manifest["files"]
+        dim = int(manifest["model"]["dimension"])
+    except (KeyError, TypeError, ValueError):
+        raise IndexUnusableError(f"The index manifest in {index_dir} is incomplete: {_REBUILD}.") from None
+    for rel, digest in expected.items():
+        path = index_dir / rel
+        if not path.is_file():
+            raise IndexUnusableError(f"The index file {rel} is missing: {_REBUILD}.")
+        if verify and store.sha256_file(path) != digest:
+            raise IndexUnusableError(f"The index file {rel} does not match its manifest (changed or damaged): {_REBUILD}.")
+    try:
+        chunks = []
+        with open(folder / "chunks.jsonl", encoding="utf-8") as f:
+            for n, line in enumerate(f, start=1):
+                chunks.append(Chunk.from_json(json.loads(line)))
+        chunk_vectors = np.load(folder / "vectors.npy", allow_pickle=False)
+        sentence_vectors = np.load(folder / "sentences.npy", allow_pickle=False)
+        dense = dense_index.load(folder / "dense.faiss")
+        bm25 = keyword_index.load(folder / "bm25")
+    except Exception as exc:  # any damage to a file: one line, never a traceback
+        raise IndexUnusableError(f"The index in {index_dir} cannot be read ({type(exc).__name__}): {_REBUILD}.") from None
+    sentence_chunk = np.array([i for i, c in enumerate(chunks) for _ in c.sentences], dtype=np.int64)
+    problems = []
+    if chunk_vectors.shape != (len(chunks), dim) or dense.ntotal != len(chunks) or dense.d != dim:
+        problems.append("chunk vectors")
+    if sentence_vectors.shape != (len(sentence_chunk), dim):
+        problems.append("sentence vectors")
+    if problems:
+        raise IndexUnusableError(f"The index in {index_dir} is inconsistent ({', '.join(problems)}): {_REBUILD}.")
+    return LoadedIndex(manifest, chunks, chunk_vectors, sentence_vectors, sentence_chunk, dense, bm25)
