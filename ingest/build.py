@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 
 from . import dense_index, keyword_index, store
-from .chunking import Chunk, chunk_document, keyword_text, sentence_embed_texts
+from .chunking import Chunk, chunk_document, keyword_text, evidence_texts
 from .errors import CorpusError
 from .readers import META_SUFFIX, SUPPORTED_SUFFIXES, Document, UnreadableFile, read_document
 from .settings import INDEX_FORMAT_VERSION, Settings
@@ -119,8 +119,8 @@ def build(settings: Settings, progress: bool = False, log: Callable[[str], None]
         report.chunks = len(chunks)
 
         chunk_texts = [c.embed_text() for c in chunks]
-        sentence_texts = [t for c in chunks for t in sentence_embed_texts(c)]
-        report.sentences = len(sentence_texts)
+        sentence_texts = [t for c in chunks for t in evidence_texts(c)]
+        report.sentences = sum(len(c.sentences) for c in chunks)
         cache = _previous_vectors(index_dir, old, settings.model)
         vectors, dim = _embed_with_cache(chunk_texts + sentence_texts, cache, settings.model, progress, report, log)
 
@@ -168,7 +168,7 @@ def _previous_vectors(index_dir: Path, manifest: dict | None, model: str) -> dic
     try:
         folder = index_dir / manifest["folder"]
         chunks = read_chunks(folder / "chunks.jsonl")
-        texts = [c.embed_text() for c in chunks] + [t for c in chunks for t in sentence_embed_texts(c)]
+        texts = [c.embed_text() for c in chunks] + [t for c in chunks for t in evidence_texts(c)]
         vectors = np.concatenate([np.load(folder / "vectors.npy", allow_pickle=False),
                                   np.load(folder / "sentences.npy", allow_pickle=False)])
         if len(vectors) != len(texts):

@@ -143,10 +143,12 @@ def _split_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[i
     return out
 
 
-def sentence_embed_texts(chunk: Chunk) -> list[str]:
-    """Each sentence with its nearest heading, so a short list item keeps its topic."""
+def evidence_texts(chunk: Chunk) -> list[str]:
+    """The short texts a question is matched against one by one: the chunk's
+    own heading (many headings are the questions parents ask), then each
+    sentence or list item, bare. Rows line up with [heading] + chunk.sentences."""
     heading = chunk.heading_path[-1] if chunk.heading_path else ""
-    return [f"{heading}: {chunk.text[s:e]}" if heading else chunk.text[s:e] for s, e in chunk.sentences]
+    return [heading] + [chunk.text[s:e] for s, e in chunk.sentences]
 
 
 def keyword_text(chunk: Chunk) -> str:

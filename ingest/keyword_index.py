@@ -2,7 +2,10 @@
 
 bm25s is small, fast on sparse matrices, and saves to plain files (JSON and
 .npy), never pickle. Documents and questions are tokenized the same way:
-lower case, English stop words removed, Snowball-stemmed.
+lower case, stop words removed, Snowball-stemmed, and each pair of
+neighbouring words added as a phrase token ("complex_need"), so that a
+question using the guidance's own phrase ranks that passage above ones that
+merely share its words.
 """
 from __future__ import annotations
 
@@ -10,6 +13,15 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+# bm25s's English list, plus the question words, pronouns and helper verbs
+# that fill parents' questions ("what can I do for my son") but say nothing
+# about which passage answers them.
+_QUESTION_WORDS = (
+    "what how who whom whose where when why which can could do does did i im i'm my me mine you your yours we our "
+    "should would shall may might must has have had having am so any some there its his her he she him them "
+    "get gets got just very much many also than out about"
+).split()
 
 
 @lru_cache(maxsize=1)
@@ -19,11 +31,19 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
+@lru_cache(maxsize=1)
+def _stopwords() -> list[str]:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    return sorted(set(STOPWORDS_EN) | set(_QUESTION_WORDS))
+
+
 def tokenize(texts: list[str]) -> list[list[str]]:
     import bm25s
 
-    return bm25s.tokenize(texts, lower=True, stopwords="en", stemmer=_stemmer(),
-                          return_ids=False, show_progress=False)
+    words = bm25s.tokenize(texts, lower=True, stopwords=_stopwords(), stemmer=_stemmer(),
+                           return_ids=False, show_progress=False)
+    return [w + [f"{a}_{b}" for a, b in zip(w, w[1:])] for w in words]
 
 
 def build(texts: list[str]):

@@ -4,7 +4,7 @@ Layout:
     index/manifest.json           the commit record; names the build folder
     index/builds/<id>/chunks.jsonl
     index/builds/<id>/vectors.npy     one unit vector per chunk
-    index/builds/<id>/sentences.npy   one unit vector per sentence, in chunk order
+    index/builds/<id>/sentences.npy   one unit vector per evidence row: each chunk's heading, then its sentences
     index/builds/<id>/dense.faiss
     index/builds/<id>/bm25/           bm25s files (JSON and .npy)
 

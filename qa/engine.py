@@ -11,7 +11,7 @@ import numpy as np
 from ingest import build, corpus_fingerprint, is_current
 from ingest.errors import CorpusError, IndexUnusableError
 from ingest.settings import Settings, from_env
-from ingest import keyword_index
+from ingest import dense_index, keyword_index
 
 from . import fusion, highlight, overlap, question as question_mod
 from .answer import Answer, Passage
@@ -21,8 +21,6 @@ from .loaded_index import LoadedIndex, load
 
 # How many candidates each retriever hands to fusion.
 CANDIDATES = 30
-# Retriever weights in reciprocal rank fusion.
-WEIGHTS = {"dense": 1.0, "sentence": 1.0, "keyword": 1.0}
 # Abstain when the best sentence is further than this from the question
 # (cosine), unless the keyword evidence is strong. Calibrated on the dev set:
 # see docs/RETRIEVAL.md.
@@ -91,46 +89,55 @@ class Engine:
     def _search(self, text: str, k: int) -> Answer:
         idx = self.index
         exp = self.glossary.expand(text)
-        qvec = self.encoder.encode(exp.dense_query)
+        # The dense side reads the question as typed (misspellings corrected):
+        # appending glossary words blurred its meaning on the dev set.
+        qvec = self.encoder.encode(exp.corrected)
         n = len(idx.chunks)
-        depth = min(CANDIDATES, n)
 
-        from ingest import dense_index
-
-        dense_scores, dense_ids = dense_index.search(idx.dense, qvec, depth)
-        dense_by_chunk = dict(zip(dense_ids.tolist(), dense_scores.tolist()))
-
-        sent_cos = idx.sentence_vectors @ qvec
-        best_sentence = np.full(n, -1.0, dtype=np.float32)
-        np.maximum.at(best_sentence, idx.sentence_chunk, sent_cos)
-        sentence_ids = np.argsort(-best_sentence, kind="stable")[:depth]
-
-        kw = keyword_index.scores(idx.bm25, keyword_index.tokenize([exp.keyword_query])[0])
-        keyword_ids = [i for i in np.argsort(-kw, kind="stable")[:depth] if kw[i] > 0]
-
-        fused = fusion.rrf({"dense": dense_ids.tolist(), "sentence": sentence_ids.tolist(), "keyword": list(keyword_ids)}, WEIGHTS)
+        # Each retriever nominates its best candidates...
+        dense_scores, dense_ids = dense_index.search(idx.dense, qvec, min(CANDIDATES, n))
+        evidence = idx.sentence_vectors @ qvec
+        best_evidence = np.full(n, -1.0, dtype=np.float32)
+        np.maximum.at(best_evidence, idx.sentence_chunk, evidence)
+        keyword = keyword_index.scores(idx.bm25, keyword_index.tokenize([exp.keyword_query])[0])
+        candidates = np.unique(np.concatenate([
+            dense_ids, _top(best_evidence, CANDIDATES), _top(keyword, CANDIDATES)[keyword[_top(keyword, CANDIDATES)] > 0],
+        ])).astype(np.int64)
+        # ...and every candidate is scored by all of them.
+        per_retriever = {
+            "dense": idx.chunk_vectors[candidates] @ qvec,
+            "sentence": best_evidence[candidates],
+            "keyword": keyword[candidates],
+        }
+        fused = fusion.fuse(per_retriever)
         order = fusion.ranked(fused)
 
-        confidence = float(best_sentence.max()) if n else 0.0
+        confidence = float(best_evidence.max()) if n else 0.0
         answered = confidence >= MIN_SENTENCE_COSINE
         reason = "" if answered else NO_ANSWER
 
         passages: list[Passage] = []
-        spans = [(idx.chunks[i].file, idx.chunks[i].start, idx.chunks[i].end) for i in order]
-        sent_offsets = np.searchsorted(idx.sentence_chunk, np.arange(n))
-        for pos in overlap.drop_overlapping(spans):
+        chunks = [idx.chunks[candidates[j]] for j in order]
+        for pos in overlap.drop_overlapping([(c.file, c.start, c.end) for c in chunks]):
             if len(passages) == k:
                 break
-            i = order[pos]
+            j = order[pos]
+            i = int(candidates[j])
             c = idx.chunks[i]
-            first = sent_offsets[i]
-            hl = highlight.best_sentences(c.sentences, sent_cos[first:first + len(c.sentences)])
+            first = int(idx.evidence_start[i]) + 1  # row 0 of a chunk is its heading
             passages.append(Passage(
-                rank=len(passages) + 1, score=fused[i],
-                scores={"dense": float(dense_by_chunk.get(i, float(idx.chunk_vectors[i] @ qvec))),
-                        "sentence": float(best_sentence[i]), "keyword": float(kw[i])},
-                text=c.text, document=c.document, source=c.source, heading_path=c.heading_path,
-                chunk_id=c.id, highlights=hl, publisher=c.publisher, file=c.file, start=c.start, end=c.end,
+                rank=len(passages) + 1, score=float(fused[j]),
+                scores={name: float(values[j]) for name, values in per_retriever.items()},
+                text=c.text, document=c.document, source=c.source, heading_path=c.heading_path, chunk_id=c.id,
+                highlights=highlight.best_sentences(c.sentences, evidence[first:first + len(c.sentences)]),
+                publisher=c.publisher, file=c.file, start=c.start, end=c.end,
             ))
         return Answer(text, answered, reason, passages, expanded_question=exp.keyword_query,
                       corrections=exp.corrections, confidence=confidence)
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the k highest scores (unordered)."""
+    if len(scores) <= k:
+        return np.arange(len(scores))
+    return np.argpartition(-scores, k)[:k]

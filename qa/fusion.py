@@ -1,20 +1,30 @@
-"""Reciprocal rank fusion: a passage's score is the sum over retrievers of
-weight / (k + rank). Ranks, not raw scores, so cosine and BM25 need no common
-scale."""
+"""Score fusion: one score per passage from the retrievers' scores.
+
+The dense and evidence scores are cosines (comparable as they are); BM25
+scores have no fixed scale, so they are divided by the question's best BM25
+score first. Weighted sums of scores beat reciprocal rank fusion on the dev
+set (docs/RETRIEVAL.md): ranks throw away how far ahead the leader is.
+"""
 from __future__ import annotations
 
-RRF_K = 60
+import numpy as np
+
+WEIGHTS = {"dense": 1.0, "sentence": 1.0, "keyword": 0.5}
 
 
-def rrf(rankings: dict[str, list[int]], weights: dict[str, float] | None = None, k: int = RRF_K) -> dict[int, float]:
-    fused: dict[int, float] = {}
-    for name, ids in rankings.items():
-        w = 1.0 if weights is None else weights.get(name, 1.0)
-        for rank, doc in enumerate(ids, start=1):
-            fused[doc] = fused.get(doc, 0.0) + w / (k + rank)
-    return fused
+def fuse(scores: dict[str, np.ndarray], weights: dict[str, float] = WEIGHTS) -> np.ndarray:
+    """Weighted sum of each retriever's scores for every passage."""
+    total = None
+    for name, values in scores.items():
+        v = np.asarray(values, dtype=np.float32)
+        if name == "keyword":
+            top = float(v.max()) if v.size else 0.0
+            v = v / top if top > 0 else np.zeros_like(v)
+        total = weights.get(name, 1.0) * v if total is None else total + weights.get(name, 1.0) * v
+    return total
 
 
-def ranked(fused: dict[int, float]) -> list[int]:
-    """Ids best first; ties broken by id so results are stable."""
-    return sorted(fused, key=lambda d: (-fused[d], d))
+def ranked(fused: np.ndarray, limit: int | None = None) -> list[int]:
+    """Passage numbers best first; ties broken by position so results are stable."""
+    order = np.argsort(-fused, kind="stable")
+    return order[:limit].tolist() if limit else order.tolist()

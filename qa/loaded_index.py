@@ -21,9 +21,14 @@ class LoadedIndex:
     chunks: list[Chunk]
     chunk_vectors: np.ndarray
     sentence_vectors: np.ndarray
-    sentence_chunk: np.ndarray  # chunk number of each sentence row
+    sentence_chunk: np.ndarray  # chunk number of each evidence row (heading, then sentences)
     dense: object  # faiss index over chunk vectors
     bm25: object
+
+    @property
+    def evidence_start(self) -> np.ndarray:
+        """Row in sentence_vectors where each chunk's evidence begins."""
+        return np.searchsorted(self.sentence_chunk, np.arange(len(self.chunks)))
 
     @property
     def model(self) -> str:
@@ -64,7 +69,7 @@ def load(index_dir: Path, verify: bool = True) -> LoadedIndex:
         bm25 = keyword_index.load(folder / "bm25")
     except Exception as exc:  # any damage to a file: one line, never a traceback
         raise IndexUnusableError(f"The index in {index_dir} cannot be read ({type(exc).__name__}): {_REBUILD}.") from None
-    sentence_chunk = np.array([i for i, c in enumerate(chunks) for _ in c.sentences], dtype=np.int64)
+    sentence_chunk = np.array([i for i, c in enumerate(chunks) for _ in range(1 + len(c.sentences))], dtype=np.int64)
     problems = []
     if chunk_vectors.shape != (len(chunks), dim) or dense.ntotal != len(chunks) or dense.d != dim:
         problems.append("chunk vectors")
