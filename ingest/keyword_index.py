@@ -20,7 +20,10 @@ import numpy as np
 _QUESTION_WORDS = (
     "what how who whom whose where when why which can could do does did i im i'm my me mine you your yours we our "
     "should would shall may might must has have had having am so any some there its his her he she him them "
-    "get gets got just very much many also than out about"
+    "get gets got just very much many also than out about whats hows whos wheres whens isnt aint dont doesnt cant "
+    "wont myself yourself actually really please thanks thank hello hi ok okay anyone someone something anything "
+    "happen happens happened kind sort type thing things stuff know tell want like going make say way lot able "
+    "come comes coming go goes went take takes"
 ).split()
 
 
@@ -36,6 +39,19 @@ def _stopwords() -> list[str]:
     from bm25s.stopwords import STOPWORDS_EN
 
     return sorted(set(STOPWORDS_EN) | set(_QUESTION_WORDS))
+
+
+def is_stopword(word: str) -> bool:
+    return word.lower().replace("'", "").replace("’", "") in _stopword_set()
+
+
+@lru_cache(maxsize=1)
+def _stopword_set() -> frozenset[str]:
+    return frozenset(_stopwords())
+
+
+def stem_words(words: list[str]) -> list[str]:
+    return _stemmer().stemWords(words)
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+
+from ingest.keyword_index import is_stopword
 
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 # Corrections only for words long enough to be sure of: a short word one
@@ -27,6 +30,9 @@ class Expansion:
     corrected: str  # misspellings corrected
     corrections: dict[str, str] = field(default_factory=dict)
     added: list[str] = field(default_factory=list)  # guidance words added by the glossary
+    # Real English words of the question that neither the guidance nor the
+    # glossary knows: a sign the question is about something else.
+    unexplained: list[str] = field(default_factory=list)
 
     @property
     def keyword_query(self) -> str:
@@ -45,6 +51,7 @@ class Glossary:
         glossary_words = {w for e in entries for v in e.also for w in _WORD.findall(v.lower())}
         glossary_words |= {w for e in entries for w in _WORD.findall(e.guidance.lower())}
         self.vocabulary = corpus_words | glossary_words
+        self._stems = set(_stem_all(sorted(self.vocabulary)))
         self._choices = sorted(w for w in self.vocabulary if len(w) >= _MIN_FIX_LEN - 1)
 
     @classmethod
@@ -60,7 +67,13 @@ class Glossary:
 
     def correct(self, word: str) -> str | None:
         """The vocabulary word a misspelling was meant to be, or None."""
-        if len(word) < _MIN_FIX_LEN or word in self.vocabulary or word.isdigit():
+        word = word.replace("’", "'")
+        if word.endswith("'s"):
+            word = word[:-2]
+        # A real English word is not a typo even when the guidance never uses
+        # it ("meals" is not "means"): correcting it would hide that the
+        # question is about something else.
+        if len(word) < _MIN_FIX_LEN or word in self.vocabulary or word.isdigit() or is_english(word):
             return None
         from rapidfuzz import process
         from rapidfuzz.distance import OSA
@@ -74,7 +87,7 @@ class Glossary:
     def expand(self, question: str) -> Expansion:
         lowered = question.lower()
         corrections = {}
-        for word in set(_WORD.findall(lowered)):
+        for word in set(_WORD.findall(lowered.replace("’", "'"))):
             fixed = self.correct(word)
             if fixed:
                 corrections[word] = fixed
@@ -83,7 +96,30 @@ class Glossary:
             corrected = re.sub(rf"(?<![A-Za-z0-9]){re.escape(wrong)}(?![A-Za-z0-9])", right, corrected, flags=re.I)
         text = corrected.lower().replace("’", "'")
         added = [e.guidance for e in self.entries if any(p.search(text) for p in e.patterns)]
-        return Expansion(question, corrected, corrections, added)
+        matched = {w for e in self.entries for p in e.patterns for m in p.finditer(text) for w in _WORD.findall(m.group(0))}
+        unexplained = [w for w in dict.fromkeys(_WORD.findall(text))
+                       if w not in matched and not is_stopword(w) and not w.isdigit() and is_english(w)
+                       and _stem_all([w])[0] not in self._stems]
+        return Expansion(question, corrected, corrections, added, unexplained)
+
+
+@lru_cache(maxsize=1)
+def _english() -> frozenset[str]:
+    """English words, from pyspellchecker's word-frequency list (a plain JSON
+    file it ships), to tell a misspelling from a word the guidance lacks."""
+    from spellchecker import SpellChecker
+
+    return frozenset(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+
+
+def is_english(word: str) -> bool:
+    return word.replace("’", "'") in _english()
+
+
+def _stem_all(words: list[str]) -> list[str]:
+    from ingest.keyword_index import stem_words
+
+    return stem_words(words)
 
 
 def words(text: str) -> set[str]:
