@@ -1,0 +1,53 @@
+import json
+
+import pytest
+
+from qa.evaluate import Result, format_report, matches, normalise, read_gold, score
+
+
+def test_normalisation_follows_the_evaluation_readme():
+    assert normalise("The  school’s\u00a0“SEN”\n policy") == 'the school\'s "sen" policy'
+    assert matches("It is the school’s day to day SEN policy.", ["school's day to day"])
+    assert not matches("Element 1", ["Element 2"])
+
+
+ITEMS = [
+    {"id": "a", "question": "q1", "gold": ["alpha"], "kind": "keyword", "section": "A"},
+    {"id": "b", "question": "q2", "gold": ["beta", "gamma"], "kind": "paraphrase", "section": "B"},
+    {"id": "c", "question": "q3", "gold": ["delta"], "kind": "paraphrase", "section": "C"},
+    {"id": "d", "question": "q4", "gold": [], "kind": "out_of_scope", "section": ""},
+    {"id": "e", "question": "q5", "gold": [], "kind": "out_of_scope", "section": ""},
+]
+
+
+def test_metrics_by_hand():
+    results = [
+        Result(["alpha here", "x"], ["A", "X"], False),  # rank 1
+        Result(["x", "y", "has gamma"], ["X", "Y", "B"], False),  # rank 3
+        Result(["x", "y", "z", "w", "v", "delta"], ["X"] * 6, True),  # rank 6: a miss at k=5, abstained wrongly
+        Result(["x"], ["X"], True),
+        Result(["x" * 800], ["X"], False),
+    ]
+    m = score(ITEMS, results, k=5)
+    assert m["hit@1"] == pytest.approx(1 / 3)
+    assert m["hit@3"] == pytest.approx(2 / 3)
+    assert m["hit@5"] == pytest.approx(2 / 3)
+    assert m["mrr@5"] == pytest.approx((1 + 1 / 3) / 3)
+    assert m["abstain_oos"] == 0.5
+    assert m["false_abstain"] == pytest.approx(1 / 3)
+    assert m["longest_passage"] == 800
+    assert m["by_kind"]["paraphrase"] == {"n": 2, "score": 0.0}
+    assert [x["id"] for x in m["misses_at_1"]] == ["b", "c"]
+    assert m["misses_at_1"][0]["first_section"] == "X" and m["misses_at_1"][1]["rank"] is None
+    text = format_report({"k": 5, "system": m})
+    assert "hit@1" in text and "[b] q2" in text
+
+
+def test_gold_file_errors_are_clear(tmp_path):
+    bad = tmp_path / "gold.jsonl"
+    bad.write_text('{"question": "x", "gold": []}\nnot json\n', encoding="utf-8")
+    with pytest.raises(Exception, match="Line 2 .* is not valid JSON"):
+        read_gold(bad)
+    bad.write_text(json.dumps({"q": "x"}) + "\n", encoding="utf-8")
+    with pytest.raises(Exception, match="needs 'question' and 'gold'"):
+        read_gold(bad)
