@@ -98,6 +98,7 @@ def build(settings: Settings, progress: bool = False, log: Callable[[str], None]
             report.skipped = [tuple(s) for s in old.get("skipped", [])]
             report.up_to_date = True
             report.seconds = time.perf_counter() - started
+            _export_query_model(settings, log)
             return report
 
         docs: list[Document] = []
@@ -147,7 +148,17 @@ def build(settings: Settings, progress: bool = False, log: Callable[[str], None]
             "files": store.hash_build_files(index_dir, folder),
         }
         store.commit(index_dir, manifest)
+    _export_query_model(settings, log)
     return report
+
+
+def _export_query_model(settings: Settings, log: Callable[[str], None]) -> None:
+    """Questions run the model from an ONNX copy, made here once per model
+    (see onnx_export.py); a model that cannot be exported is logged and
+    questions use sentence-transformers instead."""
+    from .onnx_export import ensure_exported
+
+    ensure_exported(settings.model, log)
 
 
 def _build_files_present(index_dir: Path, manifest: dict) -> bool:
