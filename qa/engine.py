@@ -106,6 +106,12 @@ class Engine:
         # The dense side reads the question as typed (misspellings corrected):
         # appending glossary words blurred its meaning on the dev set.
         qvec = self.encoder.encode(exp.corrected)
+        if qvec.shape != (idx.dense.d,):
+            # The model at this name is not the one that embedded the passages
+            # (a local model folder replaced, say): no answer from mismatched vectors.
+            raise IndexUnusableError(
+                f"The model {idx.model} now gives vectors of dimension {qvec.shape[-1]}, but the index was built "
+                f"with dimension {idx.dense.d}: run `python -m ingest --force` to rebuild it.")
         n = len(idx.chunks)
 
         # Each retriever nominates its best candidates...
