@@ -41,7 +41,14 @@ class Document:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else cp1252; binary data is refused."""
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252; binary data is refused."""
+    # Windows editors save "Unicode" text as UTF-16 with a BOM; its NUL bytes
+    # would otherwise make it look binary.
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return _newlines(data.decode("utf-16"))
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(f"it starts like UTF-16 text but is not ({exc.reason} at byte {exc.start})") from None
     if b"\x00" in data:
         raise UnreadableFile("it looks like a binary file (it contains NUL bytes), not text")
     if data.startswith(b"\xef\xbb\xbf"):
@@ -53,6 +60,10 @@ def decode(data: bytes) -> str:
             text = data.decode("cp1252")
         except UnicodeDecodeError as exc:
             raise UnreadableFile(f"it is neither UTF-8 nor cp1252 text ({exc.reason} at byte {exc.start})") from None
+    return _newlines(text)
+
+
+def _newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -74,8 +85,9 @@ def read_document(path: Path, corpus_dir: Path) -> Document:
         doc = _read_html(rel, text)
     _apply_sidecar(doc, path)
     if not doc.title:
-        doc.title = (doc.sections[0].heading_path[0] if doc.sections and doc.sections[0].heading_path
-                     else path.stem.replace("-", " ").replace("_", " "))
+        # The first heading, even when some text comes before it.
+        doc.title = next((s.heading_path[0] for s in doc.sections if s.heading_path),
+                         path.stem.replace("-", " ").replace("_", " "))
     return doc
 
 
@@ -95,7 +107,10 @@ def _apply_sidecar(doc: Document, path: Path) -> None:
 # --- Markdown -------------------------------------------------------------
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
-_ATX = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.M)
+# A closing run of # counts only after white space, as in CommonMark, so
+# "## Using C#" keeps its last character.
+_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.M)
+_FENCE = re.compile(r"^ {0,3}(```|~~~).*?(?:^ {0,3}\1[ \t]*$|\Z)", re.M | re.S)
 
 
 def _read_markdown(rel: str, text: str) -> Document:
@@ -108,8 +123,10 @@ def _read_markdown(rel: str, text: str) -> Document:
             if sep:
                 meta[key.strip().lower()] = value.strip().strip('"')
         body_from = m.end()
+    fences = [(f.start(), f.end()) for f in _FENCE.finditer(text, body_from)]
     headings = [(len(h.group(1)), h.group(2).strip(), h.start(), h.end())
-                for h in _ATX.finditer(text, body_from)]
+                for h in _ATX.finditer(text, body_from)
+                if not any(a <= h.start() < b for a, b in fences)]
     doc = Document(rel, text, meta.get("title", ""), meta.get("publisher", ""), meta.get("source", ""))
     doc.sections = _sections_from_headings(text, headings, body_from)
     return doc
@@ -148,8 +165,9 @@ _MAX_HEADING_CHARS = 80
 
 def _read_plain(rel: str, text: str) -> Document:
     """Headings in plain text: a short line standing alone, starting with a
-    capital, not ending like a sentence (. : ; ,), not a list item, and not
-    followed by a list or by a line that continues it in lower case.
+    capital, not ending like a sentence (. : ; ,), not a list item, not the
+    last line, and not followed by a list or by a line that continues it in
+    lower case.
 
     Plain text has no heading levels: the first heading is the title and the
     others sit under it.
@@ -165,26 +183,31 @@ def _read_plain(rel: str, text: str) -> Document:
         line = lines[i].strip()
         prev_blank = n == 0 or nonblank[n - 1] < i - 1
         next_i = nonblank[n + 1] if n + 1 < len(nonblank) else None
-        next_blank = next_i is None or next_i > i + 1
-        if not (prev_blank and next_blank) or len(line) > _MAX_HEADING_CHARS:
+        next_blank = next_i is not None and next_i > i + 1
+        # The last line heads nothing: it is text (else it would be lost).
+        if next_i is None or not (prev_blank and next_blank) or len(line) > _MAX_HEADING_CHARS:
             continue
         if not (line[0].isupper() or line[0].isdigit()) or line[-1] in ".:;,-" or _BULLET.match(lines[i]):
             continue
-        if next_i is not None:
-            following = lines[next_i].strip()
-            if _BULLET.match(lines[next_i]) or following[:1].islower():
-                continue
+        following = lines[next_i].strip()
+        if _BULLET.match(lines[next_i]) or following[:1].islower():
+            continue
         start = offsets[i] + (len(lines[i]) - len(lines[i].lstrip()))
         headings.append((2, line, start, start + len(line)))
-    # Headings with no body before the first one that has a body are page
-    # furniture ("Contact us"); the first heading with a body is the title.
+    # Text before the first heading is kept, as a section with no heading.
+    # When there is none, headings with no body before the first one that
+    # has a body are page furniture ("Contact us") and are dropped; the first
+    # heading with a body is the title.
+    preamble = bool(headings) and bool(text[:headings[0][2]].strip())
     for n, (_, title, start, end) in enumerate(headings):
         body_end = headings[n + 1][2] if n + 1 < len(headings) else len(text)
         if text[end:body_end].strip():
-            headings = [(1, title, start, end)] + headings[n + 1:]
+            kept = headings[:n] if preamble else []
+            headings = kept + [(1, title, start, end)] + headings[n + 1:]
             break
-    doc = Document(rel, text, headings[0][1] if headings else "")
-    doc.sections = _sections_from_headings(text, headings, headings[0][2] if headings else 0)
+    title = next((t for level, t, _, _ in headings if level == 1), headings[0][1] if headings else "")
+    doc = Document(rel, text, title)
+    doc.sections = _sections_from_headings(text, headings, 0 if preamble or not headings else headings[0][2])
     return doc
 
 
@@ -192,6 +215,8 @@ def _read_plain(rel: str, text: str) -> Document:
 
 _BLOCK_TAGS = {"p", "li", "div", "section", "article", "blockquote", "tr", "br", "ul", "ol", "table", "main", "header", "footer", "dd", "dt", "pre"}
 _SKIP_TAGS = {"script", "style", "nav", "noscript", "template", "head"}
+# Table cells sit side by side: a space keeps their words apart.
+_CELL_TAGS = {"td", "th"}
 
 
 class _HtmlText(HTMLParser):
@@ -214,8 +239,15 @@ class _HtmlText(HTMLParser):
             self._emit("\n\n" if not self.parts[-1].endswith("\n") else "\n")
 
     def handle_starttag(self, tag, attrs):
-        if tag in _SKIP_TAGS:
+        if tag == "body":
+            # </head> is optional in HTML: the body starts the page's text
+            # even when the head was never closed.
+            self._skip = 0
+        elif tag in _SKIP_TAGS:
             self._skip += 1
+        elif tag in _CELL_TAGS:
+            if self.parts and not self.parts[-1][-1:].isspace():
+                self._emit(" ")
         elif tag == "title":
             self._in_title = True
         elif re.fullmatch(r"h[1-6]", tag):
@@ -248,7 +280,7 @@ class _HtmlText(HTMLParser):
         if self._skip:
             return
         data = re.sub(r"\s+", " ", data)
-        if self.parts and self.parts[-1].endswith("\n") :
+        if not self.parts or self.parts[-1][-1:].isspace():
             data = data.lstrip()
         if data:
             self._emit(data)

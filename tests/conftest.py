@@ -1,0 +1,173 @@
+"""Shared fixtures: a fake embedding model, small corpora written to tmp
+folders, and one real index and engine per session.
+
+Most tests use `fake_model`: it stands in for sentence-transformers (no
+10 s import, no model load), is deterministic, and records every text it
+embeds, so a test can count what a build sent to the model. Only tests
+marked `model` load the real all-MiniLM-L6-v2, and they share
+`real_index_dir` / `real_engine`, built once per session.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pytest
+
+from ingest.settings import DEFAULT_CORPUS_DIR, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+# The supplied guidance lives in ../shared beside the repository (in CI, a
+# copy of shared/ is placed beside the clone).
+SEED_TEXT = ROOT.parent / "shared" / "seed" / "sen-support-guidance.txt"
+# Not a real model name: builds with it never try to export or download one.
+FAKE_MODEL_NAME = "fake-hash-embedding"
+
+
+class FakeModel:
+    """A deterministic stand-in for a SentenceTransformer.
+
+    Each word is hashed (with a stable hash, not Python's salted one) to a
+    slot and a sign, so texts that share words have similar vectors: enough
+    for retrieval to behave sensibly in small tests. `texts` lists every
+    text embedded since the last `reset()`, in order; `calls` holds the
+    keyword arguments of each `encode` call; `loaded` the model names asked for.
+    """
+
+    def __init__(self, dim: int = 64):
+        self.dim = dim
+        self.texts: list[str] = []
+        self.calls: list[dict] = []
+        self.loaded: list[str] = []
+
+    @property
+    def count(self) -> int:
+        """How many texts were embedded since the last reset."""
+        return len(self.texts)
+
+    def reset(self) -> None:
+        self.texts.clear()
+        self.calls.clear()
+
+    def settings(self, corpus_dir: Path, index_dir: Path, **changes) -> Settings:
+        """Settings that build with this fake model."""
+        return Settings(corpus_dir=corpus_dir, index_dir=index_dir, model=FAKE_MODEL_NAME).with_(**changes)
+
+    def get_sentence_embedding_dimension(self) -> int:
+        return self.dim
+
+    get_embedding_dimension = get_sentence_embedding_dimension
+
+    def encode(self, texts, batch_size: int = 32, normalize_embeddings: bool = False,
+               show_progress_bar: bool = False, convert_to_numpy: bool = True) -> np.ndarray:
+        if isinstance(texts, str):
+            texts = [texts]
+        texts = list(texts)
+        self.texts.extend(texts)
+        self.calls.append({"n": len(texts), "batch_size": batch_size, "normalize_embeddings": normalize_embeddings,
+                           "show_progress_bar": show_progress_bar, "convert_to_numpy": convert_to_numpy})
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        out[:, 0] = 0.05  # never a zero vector, even for a text with no words
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                h = int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=4).digest(), "big")
+                out[row, 1 + h % (self.dim - 1)] += 1.0 if h & 1 << 31 else -1.0
+        if normalize_embeddings:
+            out /= np.linalg.norm(out, axis=1, keepdims=True)
+        return out
+
+
+@pytest.fixture
+def fake_model(monkeypatch) -> FakeModel:
+    """Every `ingest.embedding.load_model` call (builds and the query encoder's
+    sentence-transformers path) returns this one FakeModel."""
+    model = FakeModel()
+
+    def load_model(name: str) -> FakeModel:
+        model.loaded.append(name)
+        return model
+
+    monkeypatch.setattr("ingest.embedding.load_model", load_model)
+    return model
+
+
+# A small corpus in the three formats, with the shapes that matter to the
+# chunker: headings at several levels, a list introduced by a sentence, a
+# sidecar with metadata for the plain-text file.
+TINY_FILES: dict[str, str | bytes] = {
+    "support.md": (
+        "---\ntitle: Support at school\npublisher: Test Council\nsource: https://example.org/support\n---\n\n"
+        "# Support at school\n\n"
+        "## Who to talk to\n\n"
+        "Start with your child’s class teacher. The SENCO coordinates support for children with SEN.\n\n"
+        "If you are worried you can:\n\n"
+        "- Tell the teacher about your concerns\n"
+        "- Ask the SENCO to make a note of them\n\n"
+        "## Reviews\n\n"
+        "Progress should be reviewed at least three times a year.\n"
+    ),
+    "funding.txt": (
+        "Funding for SEN\n\n"
+        "Schools get money for every pupil. Some of it pays for general SEN support.\n\n"
+        "Top-up funding\n\n"
+        "The local authority can add top-up funding when a child has complex needs.\n"
+    ),
+    "funding.txt.meta.json": '{"title": "Funding for SEN", "publisher": "Test Council", "source": "funding leaflet"}',
+    "rights.html": (
+        "<html><head><title>Your rights</title><style>p {color: red}</style></head><body>"
+        "<nav><a href='/'>Home</a></nav>"
+        "<h1>Your rights</h1><p>You can ask for an EHC needs assessment yourself.</p>"
+        "<h2>Complaints</h2><p>Ask the school for its complaints procedure &amp; follow it.</p>"
+        "<script>var x = 1;</script></body></html>"
+    ),
+}
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path) -> Callable[..., Path]:
+    """make(files=None, name="corpus") -> folder: writes files (text as UTF-8,
+    bytes as they are) into tmp_path/name; TINY_FILES when none are given."""
+
+    def make(files: dict[str, str | bytes] | None = None, name: str = "corpus") -> Path:
+        folder = tmp_path / name
+        folder.mkdir(parents=True, exist_ok=True)
+        for rel, content in (TINY_FILES if files is None else files).items():
+            path = folder / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return folder
+
+    return make
+
+
+@pytest.fixture
+def seed_text() -> Path:
+    """The supplied guidance text; the test is skipped (saying why) when ../shared is absent."""
+    if not SEED_TEXT.is_file():
+        pytest.skip(f"The supplied guidance {SEED_TEXT} is not there: these tests compare the corpus with it, "
+                    "so place a copy of shared/ beside the repository to run them.")
+    return SEED_TEXT
+
+
+@pytest.fixture(scope="session")
+def real_index_dir(tmp_path_factory) -> Path:
+    """The real corpus built with the real model into a tmp index, once per session."""
+    from ingest import build
+
+    index_dir = tmp_path_factory.mktemp("real-index")
+    build(Settings(corpus_dir=DEFAULT_CORPUS_DIR, index_dir=index_dir))
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def real_engine(real_index_dir):
+    """A qa.Engine over the real index with the real model, shared by the session."""
+    from qa import Engine
+
+    return Engine(Settings(corpus_dir=DEFAULT_CORPUS_DIR, index_dir=real_index_dir), auto_build=False)
