@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -91,7 +92,7 @@ class Engine:
         with self._cache_lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
-                return self._cache[key]
+                return _as_asked(self._cache[key], text, notice)
         answer = self._search(text, k)
         answer.notice = notice
         with self._cache_lock:
@@ -153,6 +154,14 @@ class Engine:
             ))
         return Answer(text, answered, reason, passages, expanded_question=exp.keyword_query,
                       corrections=exp.corrections, confidence=confidence)
+
+
+def _as_asked(cached: Answer, text: str, notice: str) -> Answer:
+    """Questions that clean to the same words share a cached answer, but each
+    keeps its own wording and its own notice (e.g. that it was cut)."""
+    if (cached.question, cached.notice) == (text, notice):
+        return cached
+    return replace(cached, question=text, notice=notice)
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
