@@ -1,0 +1,207 @@
+"""What the pages show, as plain data and safe HTML.
+
+No Streamlit here: everything that could be wrong on the page (breadcrumbs,
+escaping, highlighting, the whole section, the staff tables) is tested like
+any other module. Text from the guidance or from a question is always
+escaped before it meets markup, so it shows as text and never renders.
+"""
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from pathlib import Path
+
+from ingest.chunking import Chunk
+from ingest.errors import SenGuideError
+from ingest.settings import ROOT
+
+from .answer import Answer, Passage
+from .evaluate import Result, matches
+
+CRUMB_SEPARATOR = " › "
+# The dev set sits beside the repository (../shared/eval), as `make evaluate` expects.
+DEFAULT_GOLD = "../shared/eval/dev.jsonl"
+GOLD_SUFFIX = ".jsonl"
+
+
+def breadcrumb(heading_path: list[str]) -> str:
+    """The headings below the document title, e.g. "Funding for … › Element 2"."""
+    inner = heading_path[1:]
+    return CRUMB_SEPARATOR.join(inner) if inner else "".join(heading_path[:1])
+
+
+def highlighted_html(text: str, spans: list[list[int]]) -> str:
+    """The text escaped for HTML, each [start, end] span wrapped in <mark>.
+
+    Every piece is escaped on its own before the tags go round it, so nothing
+    in the text can open or close markup, whatever the offsets are."""
+    out, pos = [], 0
+    for start, end in _clean_spans(spans, len(text)):
+        out.append(html.escape(text[pos:start]))
+        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+        pos = end
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def _clean_spans(spans: list[list[int]], length: int) -> list[tuple[int, int]]:
+    """Spans clipped to the text, sorted, empty ones dropped and overlaps merged."""
+    clipped = sorted((max(0, int(s)), min(length, int(e))) for s, e in spans)
+    merged: list[tuple[int, int]] = []
+    for s, e in clipped:
+        if e <= s:
+            continue
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+def passage_html(p: Passage, heading_level: int = 3) -> str:
+    """One quoted passage: its breadcrumb as a heading, the document title, the quote."""
+    h = f"h{heading_level}"
+    return (f'<{h} class="sg-crumb">{html.escape(breadcrumb(p.heading_path))}</{h}>'
+            f'<p class="sg-doc">From “{html.escape(p.document)}”</p>'
+            f'<blockquote class="sg-quote">{highlighted_html(p.text, p.highlights)}</blockquote>')
+
+
+def whole_section(chunks: list[Chunk], p: Passage) -> tuple[str, list[list[int]]]:
+    """The full text of the passage's section, from every chunk of the same file
+    and heading path in document order, and the passage's highlights moved to
+    their place in it."""
+    parts = sorted((c for c in chunks if c.file == p.file and c.heading_path == p.heading_path), key=lambda c: c.start)
+    if not parts:
+        return p.text, p.highlights
+    text, end, shift = "", parts[0].start, None
+    for c in parts:
+        if c.start >= end:
+            text += ("\n\n" if text else "")
+            base = len(text) - c.start  # document offset -> section offset
+            text += c.text
+        else:  # chunks that overlap: keep only what is new
+            base = len(text) - end
+            text += c.text[end - c.start:]
+        end = max(end, c.end)
+        if c.id == p.chunk_id:
+            shift = base + c.start
+    spans = [[s + shift, e + shift] for s, e in p.highlights] if shift is not None else []
+    return text, spans
+
+
+def section_html(chunks: list[Chunk], p: Passage) -> str:
+    text, spans = whole_section(chunks, p)
+    return f'<div class="sg-section">{highlighted_html(text, spans)}</div>'
+
+
+def notice_html(message: str, kind: str = "info") -> str:
+    """A calm box for text that may hold a person's own words (st.info would render them as Markdown)."""
+    return f'<div class="sg-notice sg-{html.escape(kind)}" role="status">{html.escape(message)}</div>'
+
+
+def facts_html(facts: list[tuple[str, str]]) -> str:
+    """Label and value pairs as a description list, every value escaped."""
+    rows = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in facts)
+    return f'<dl class="sg-facts">{rows}</dl>'
+
+
+# --- staff view -------------------------------------------------------------
+
+def answer_facts(answer: Answer) -> list[tuple[str, str]]:
+    """Why the engine answered or abstained, in the order staff read it."""
+    facts = [
+        ("Question as typed (cleaned)", answer.question),
+        ("Question as searched (after glossary expansion)", answer.expanded_question or answer.question),
+        ("Spelling corrections", ", ".join(f"{a} → {b}" for a, b in answer.corrections.items()) or "none"),
+        ("Confidence (best sentence or heading, cosine)", f"{answer.confidence:.3f}"),
+        ("Answered", "yes" if answer.answered else "no: abstained"),
+    ]
+    if not answer.answered:
+        facts.append(("Why it abstained", answer.reason))
+    if answer.notice:
+        facts.append(("Notice", answer.notice))
+    return facts
+
+
+def passage_rows(answer: Answer) -> list[dict]:
+    """One row per ranked passage: fused and per-retriever scores, chunk id, heading path."""
+    return [{"rank": p.rank, "fused": round(p.score, 4),
+             **{name: round(v, 4) for name, v in p.scores.items()},
+             "chunk id": p.chunk_id, "heading path": CRUMB_SEPARATOR.join(p.heading_path)}
+            for p in answer.passages]
+
+
+def index_facts(manifest: dict, rebuilt: str = "") -> list[tuple[str, str]]:
+    counts = manifest.get("counts", {})
+    model = manifest.get("model", {})
+    facts = [
+        ("Model", f"{model.get('name', '?')} ({model.get('dimension', '?')} dimensions)"),
+        ("Passages (chunks)", str(counts.get("chunks", "?"))),
+        ("Documents", str(len(manifest.get("documents", [])))),
+        ("Sections", str(counts.get("sections", "?"))),
+        ("Built", _when(manifest.get("built_at", "")) + _took(manifest.get("build_seconds"))),
+        ("Corpus files", ", ".join(manifest.get("corpus", {}).get("files", {})) or "none"),
+        ("Document titles", "; ".join(d[1] for d in manifest.get("documents", []) if len(d) > 1) or "none"),
+    ]
+    if manifest.get("skipped"):
+        facts.append(("Skipped files", "; ".join(map(str, manifest["skipped"]))))
+    if rebuilt:
+        facts.append(("On loading", rebuilt))
+    return facts
+
+
+def _when(iso: str) -> str:
+    try:
+        return datetime.fromisoformat(iso).strftime("%d %B %Y, %H:%M %Z").strip()
+    except ValueError:
+        return iso or "?"
+
+
+def _took(seconds) -> str:
+    return f" (took {float(seconds):.1f} s)" if isinstance(seconds, (int, float)) else ""
+
+
+def gold_path(typed: str, root: Path = ROOT) -> Path:
+    """The gold file a person named, relative to the repository folder; only an
+    existing JSON Lines file is accepted, and it is only ever read."""
+    typed = typed.strip()
+    if not typed:
+        raise SenGuideError(f"Type the path of a gold file, for example {DEFAULT_GOLD}.")
+    path = Path(typed).expanduser()
+    path = path if path.is_absolute() else (root / path)
+    if path.suffix != GOLD_SUFFIX:
+        raise SenGuideError(f"{typed} is not a JSON Lines file: the evaluation reads only {GOLD_SUFFIX} files "
+                            "with one question per line (see shared/eval/README.md).")
+    if not path.is_file():
+        raise SenGuideError(f"There is no gold file at {path.resolve()}: check the path "
+                            f"(relative paths start at the repository folder {root}).")
+    return path
+
+
+def metric_rows(system: dict) -> list[dict]:
+    names = ["hit@1", "hit@3", "hit@5", "mrr@5", "abstain_oos", "false_abstain", "longest_passage"]
+    return [{"metric": n, "value": "-" if system.get(n) is None else
+             (str(system[n]) if isinstance(system[n], int) else f"{system[n]:.3f}")} for n in names if n in system]
+
+
+def kind_rows(system: dict) -> list[dict]:
+    return [{"kind": kind, "questions": v["n"], "score": round(v["score"], 3)}
+            for kind, v in system.get("by_kind", {}).items()]
+
+
+def question_rows(items: list[dict], results: list[Result], k: int) -> list[dict]:
+    """Every question's outcome: the rank of the first passage holding a gold
+    phrase, or a miss; for out-of-scope questions, whether the engine abstained."""
+    rows = []
+    for it, r in zip(items, results):
+        if it["gold"]:
+            rank = next((i for i, t in enumerate(r.texts[:k], start=1) if matches(t, it["gold"])), None)
+            outcome = f"hit at {rank}" if rank else f"miss (not in top {k})"
+            ok = rank == 1
+        else:
+            outcome = "abstained (right)" if r.abstained else "answered (should abstain)"
+            ok = r.abstained
+        rows.append({"id": it.get("id", ""), "kind": it.get("kind", ""), "question": it["question"],
+                     "expected section": it.get("section", ""), "first section": r.headings[0] if r.headings else "",
+                     "outcome": outcome, "right at 1": ok})
+    return rows
