@@ -12,21 +12,25 @@ from ingest.errors import SenGuideError
 
 def _read_questions(path: Path) -> list[str]:
     """JSON Lines with a `question` field, or one question per line."""
+    try:
+        with open(path, encoding="utf-8-sig") as f:
+            lines = [line.rstrip("\n") for line in f]
+    except UnicodeDecodeError as exc:
+        raise SenGuideError(f"The questions file {path} is not UTF-8 text ({exc.reason} at byte {exc.start}): "
+                            "save it as UTF-8 and run again.") from None
     questions = []
-    with open(path, encoding="utf-8-sig") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if not line.strip():
-                continue
-            if line.lstrip().startswith("{"):
-                try:
-                    item = json.loads(line)
-                    if isinstance(item, dict) and "question" in item:
-                        questions.append(str(item["question"]))
-                        continue
-                except ValueError:
-                    pass
-            questions.append(line)
+    for line in lines:
+        if not line.strip():
+            continue
+        if line.lstrip().startswith("{"):
+            try:
+                item = json.loads(line)
+                if isinstance(item, dict) and "question" in item:
+                    questions.append(str(item["question"]))
+                    continue
+            except ValueError:
+                pass
+        questions.append(line)
     return questions
 
 
