@@ -9,6 +9,7 @@ merely share its words.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -54,12 +55,17 @@ def stem_words(words: list[str]) -> list[str]:
     return _stemmer().stemWords(words)
 
 
-def tokenize(texts: list[str]) -> list[list[str]]:
-    import bm25s
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s's own token pattern: words of two or more characters
 
-    words = bm25s.tokenize(texts, lower=True, stopwords=_stopwords(), stemmer=_stemmer(),
-                           return_ids=False, show_progress=False)
-    return [w + [f"{a}_{b}" for a, b in zip(w, w[1:])] for w in words]
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    """Stemmed words without stop words, then each neighbouring pair as a phrase token."""
+    stopwords, stem = _stopword_set(), _stemmer().stemWords
+    out = []
+    for text in texts:
+        words = stem([w for w in _TOKEN.findall(text.lower()) if w not in stopwords])
+        out.append(words + [f"{a}_{b}" for a, b in zip(words, words[1:])])
+    return out
 
 
 def build(texts: list[str]):

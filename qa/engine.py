@@ -138,9 +138,7 @@ class Engine:
 
         passages: list[Passage] = []
         chunks = [idx.chunks[candidates[j]] for j in order]
-        for pos in overlap.drop_overlapping([(c.file, c.start, c.end) for c in chunks]):
-            if len(passages) == k:
-                break
+        for pos in overlap.drop_overlapping([(c.file, c.start, c.end) for c in chunks], keep=k):
             j = order[pos]
             i = int(candidates[j])
             c = idx.chunks[i]

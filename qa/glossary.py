@@ -21,7 +21,7 @@ _TWO_EDITS_FROM = 8
 class Entry:
     guidance: str
     also: tuple[str, ...]
-    patterns: tuple[re.Pattern, ...]
+    pattern: re.Pattern  # any of `also`, as whole words
 
 
 @dataclass
@@ -61,8 +61,9 @@ class Glossary:
             data = json.loads(path.read_text(encoding="utf-8"))
             for item in data.get("entries", []):
                 also = tuple(str(a).lower() for a in item.get("also", []))
-                pats = tuple(re.compile(r"(?<![a-z0-9])" + re.escape(a) + r"(?![a-z0-9])") for a in also)
-                entries.append(Entry(str(item["guidance"]), also, pats))
+                alternatives = "|".join(re.escape(a) for a in sorted(also, key=len, reverse=True))
+                pattern = re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+                entries.append(Entry(str(item["guidance"]), also, pattern))
         return cls(entries, corpus_words)
 
     def correct(self, word: str) -> str | None:
@@ -95,8 +96,12 @@ class Glossary:
         for wrong, right in corrections.items():
             corrected = re.sub(rf"(?<![A-Za-z0-9]){re.escape(wrong)}(?![A-Za-z0-9])", right, corrected, flags=re.I)
         text = corrected.lower().replace("’", "'")
-        added = [e.guidance for e in self.entries if any(p.search(text) for p in e.patterns)]
-        matched = {w for e in self.entries for p in e.patterns for m in p.finditer(text) for w in _WORD.findall(m.group(0))}
+        added, matched = [], set()
+        for entry in self.entries:
+            found = [m.group(0) for m in entry.pattern.finditer(text)] if entry.also else []
+            if found:
+                added.append(entry.guidance)
+                matched.update(w for phrase in found for w in _WORD.findall(phrase))
         unexplained = [w for w in dict.fromkeys(_WORD.findall(text))
                        if w not in matched and not is_stopword(w) and not w.isdigit() and is_english(w)
                        and _stem_all([w])[0] not in self._stems]

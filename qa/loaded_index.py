@@ -25,10 +25,7 @@ class LoadedIndex:
     dense: object  # faiss index over chunk vectors
     bm25: object
 
-    @property
-    def evidence_start(self) -> np.ndarray:
-        """Row in sentence_vectors where each chunk's evidence begins."""
-        return np.searchsorted(self.sentence_chunk, np.arange(len(self.chunks)))
+    evidence_start: np.ndarray  # row in sentence_vectors where each chunk's evidence begins
 
     @property
     def model(self) -> str:
@@ -77,4 +74,5 @@ def load(index_dir: Path, verify: bool = True) -> LoadedIndex:
         problems.append("sentence vectors")
     if problems:
         raise IndexUnusableError(f"The index in {index_dir} is inconsistent ({', '.join(problems)}): {_REBUILD}.")
-    return LoadedIndex(manifest, chunks, chunk_vectors, sentence_vectors, sentence_chunk, dense, bm25)
+    evidence_start = np.searchsorted(sentence_chunk, np.arange(len(chunks)))
+    return LoadedIndex(manifest, chunks, chunk_vectors, sentence_vectors, sentence_chunk, dense, bm25, evidence_start)

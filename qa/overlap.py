@@ -14,10 +14,13 @@ def overlaps(a: tuple[str, int, int], b: tuple[str, int, int], limit: float = MA
     return shorter > 0 and shared > limit * shorter
 
 
-def drop_overlapping(spans: list[tuple[str, int, int]], limit: float = MAX_SHARED) -> list[int]:
-    """Indexes of the spans to keep, in order, skipping any that overlaps one kept before it."""
+def drop_overlapping(spans: list[tuple[str, int, int]], limit: float = MAX_SHARED, keep: int | None = None) -> list[int]:
+    """Indexes of the spans to keep, in order, skipping any that overlaps one
+    kept before it; stops once `keep` spans are kept."""
     kept: list[int] = []
     for i, span in enumerate(spans):
+        if keep is not None and len(kept) == keep:
+            break
         if not any(overlaps(span, spans[j], limit) for j in kept):
             kept.append(i)
     return kept
