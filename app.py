@@ -1,0 +1,14 @@
+"""SEN Guide in the browser: `streamlit run app.py`.
+
+Two pages: the parent page (the default) and a staff view at /staff. The
+pages live in views/ (a folder named pages/ would switch Streamlit to its
+older multipage mode); everything they show is built by qa.present.
+"""
+import streamlit as st
+
+st.set_page_config(page_title="SEN Guide: ask about SEN support", layout="centered")
+page = st.navigation([
+    st.Page("views/ask.py", title="Ask a question", default=True),
+    st.Page("views/staff.py", title="Staff view", url_path="staff"),
+])
+page.run()

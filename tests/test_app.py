@@ -1,0 +1,257 @@
+"""Both pages driven by streamlit.testing.v1.AppTest, with the real engine on an index built here."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ingest import build
+from ingest.settings import DEFAULT_CORPUS_DIR, Settings
+from qa import Engine
+from views import shared
+
+pytestmark = pytest.mark.model
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+# The first run loads the index and the model (cached for the process after that).
+FIRST_RUN_TIMEOUT = 120
+ELEMENT_2 = "Funding for special educational needs in mainstream schools › Where does funding for SEN come from? › Element 2"
+WIASS = "Westminster Information Advice Support Service for SEND"
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory):
+    index = tmp_path_factory.mktemp("app-index")
+    build(Settings(corpus_dir=DEFAULT_CORPUS_DIR, index_dir=index))
+    return index
+
+
+@pytest.fixture
+def env(index_dir, monkeypatch):
+    """The app reads its settings from the environment, as `streamlit run` does."""
+    monkeypatch.setenv("SEN_GUIDE_INDEX", str(index_dir))
+    monkeypatch.setenv("SEN_GUIDE_CORPUS", str(DEFAULT_CORPUS_DIR))
+    return monkeypatch
+
+
+def open_app(query: str | None = None, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=FIRST_RUN_TIMEOUT)
+    if query is not None:
+        at.query_params["q"] = query
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def ask_question(at: AppTest, question: str, key: str = "question") -> AppTest:
+    at.text_input(key=key).input(question)
+    at.button[0].click()  # the form's submit button, as Enter does in a browser
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def bodies(at: AppTest) -> list[str]:
+    """Everything the page rendered as Markdown or HTML."""
+    return [m.value for m in at.markdown] + [h.value for h in at.html] + [e.value for e in at.error]
+
+
+def passages(at: AppTest) -> list[str]:
+    return [h.value for h in at.html if 'class="sg-quote"' in h.value]
+
+
+def notices(at: AppTest) -> list[str]:
+    return [h.value for h in at.html if h.value.startswith("<div class=\"sg-notice")]
+
+
+def answer_facts(at: AppTest) -> str:
+    return next(h.value for h in at.html if "Question as searched" in h.value)
+
+
+# --- the parent page --------------------------------------------------------
+
+def test_the_page_says_what_it_is_and_offers_examples(env):
+    at = open_app()
+    assert at.title[0].value == "Ask about SEN support"
+    assert "quoted from the guidance, word for word" in at.markdown[0].value
+    assert at.text_input(key="question").label == "Your question"
+    assert 4 <= len(at.pills(key="example").options) <= 6
+    assert not passages(at) and not at.header  # nothing asked yet
+
+
+def test_every_example_question_is_answered(env):
+    at = open_app()
+    for example in at.pills(key="example").options:
+        at.pills(key="example").set_value(example).run()
+        assert at.header[0].value == "What the guidance says", example
+        assert passages(at), example
+
+
+def test_a_question_shows_the_right_quote_and_heading(env):
+    at = ask_question(open_app(), "What is Element 2 funding?")
+    assert at.header[0].value == "What the guidance says"
+    first = passages(at)[0]
+    assert f'<h3 class="sg-crumb">{ELEMENT_2}</h3>' in first
+    assert "From “Special Educational Needs Support”" in first
+    assert "<mark>Element 2 funding is to provide SEN support" in first
+    assert 1 <= len(passages(at)) <= 5  # few enough to read on a phone
+    assert at.query_params["q"] == "What is Element 2 funding?"  # kept in the URL
+
+
+def test_read_the_whole_section_holds_the_full_section(env):
+    at = ask_question(open_app(), "How often should my child's progress be reviewed?")
+    expander = at.expander[0]
+    assert expander.label == "Read the whole section"
+    section = expander.html[0].value
+    quote = re.sub(r"</?mark>", "", passages(at)[0].split('class="sg-quote">')[1].split("</blockquote>")[0])
+    assert section.startswith('<div class="sg-section">If your child has been newly diagnosed')
+    assert quote in re.sub(r"</?mark>", "", section) and len(section) > len(quote)
+    assert "<mark>Your child’s progress is monitored" in section
+
+
+def test_an_out_of_scope_question_says_so_and_points_to_help(env):
+    at = ask_question(open_app(), "What is the capital of France?")
+    assert at.header[0].value == "No answer in the guidance"
+    (notice,) = notices(at)
+    assert "does not seem to answer" in notice and "SENCO" in notice and WIASS in notice
+    assert not passages(at)
+
+
+def test_an_injected_script_question_is_shown_as_text(env):
+    attack = "<script>alert(1)</script> **bold** <img src=x onerror=alert(2)>"
+    at = ask_question(open_app(), attack)
+    assert at.text_input(key="question").value == attack  # the box shows it as typed
+    assert at.query_params["q"] == attack
+    for body in [h.value for h in at.html]:
+        assert "<script" not in body and "<img" not in body  # escaped wherever it appears
+    for body in [m.value for m in at.markdown] + [e.value for e in at.error]:
+        assert "alert" not in body and "bold" not in body  # never handed to the Markdown renderer
+    assert notices(at)  # the page still answers plainly
+
+
+def test_the_question_in_the_url_is_prefilled_and_answered(env):
+    at = open_app(query="How often should my child's progress be reviewed?")
+    assert at.text_input(key="question").value == "How often should my child's progress be reviewed?"
+    assert "reviewed at least 3 times every year" in passages(at)[0]
+
+
+def test_an_example_question_is_one_click_away(env):
+    at = open_app()
+    at.pills(key="example").set_value("What is a SENCO?").run()
+    assert not at.exception
+    assert at.query_params["q"] == "What is a SENCO?"
+    assert at.text_input(key="question").value == "What is a SENCO?"
+    assert "responsible for the school’s day to day SEN policy" in passages(at)[0]
+    assert at.pills(key="example").value is None  # ready for another click
+
+
+def test_an_empty_question_asks_for_one(env):
+    at = ask_question(open_app(), "   ")
+    assert not passages(at) and "Please type a question" in notices(at)[0]
+
+
+def test_corpus_text_with_html_and_markdown_shows_as_text(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "guide.md").write_text(
+        "---\ntitle: Test <i>guide</i>\n---\n\n# Test guide\n\n## Help with <b>school</b> transport\n\n"
+        "Transport to school is arranged by the council. <script>alert(1)</script> **Ask** the "
+        "[council](javascript:alert(2)) about transport.\n", encoding="utf-8")
+    monkeypatch.setenv("SEN_GUIDE_CORPUS", str(corpus))
+    monkeypatch.setenv("SEN_GUIDE_INDEX", str(tmp_path / "index"))  # built by the page on first load
+    at = open_app(query="How is transport to school arranged?")
+    (first, *_) = passages(at)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in first and "**Ask** the [council](javascript:alert(2))" in first
+    assert "Help with &lt;b&gt;school&lt;/b&gt; transport</h3>" in first and "“Test &lt;i&gt;guide&lt;/i&gt;”" in first
+    for body in bodies(at):
+        assert "<script" not in body and "<b>" not in body and "<i>" not in body
+
+
+def test_an_index_that_cannot_be_built_shows_an_apology_not_a_traceback(tmp_path, monkeypatch):
+    (tmp_path / "empty").mkdir()
+    monkeypatch.setenv("SEN_GUIDE_CORPUS", str(tmp_path / "empty"))
+    monkeypatch.setenv("SEN_GUIDE_INDEX", str(tmp_path / "index"))
+    at = open_app(query="What is a SENCO?")
+    assert [e.value for e in at.error] == [shared.APOLOGY]
+    assert not passages(at) and not at.text_input  # the page stops after the apology
+    staff = open_app(query="What is a SENCO?", page="views/staff.py")
+    assert [e.value for e in staff.error] == [shared.APOLOGY]
+    assert any("Details for staff:" in h.value and str(tmp_path / "empty") in h.value for h in staff.html)
+
+
+def test_an_unexpected_error_in_search_shows_an_apology(env):
+    def broken(self, question, k=5):
+        raise RuntimeError("internal detail that must not reach the page")
+
+    env.setattr(Engine, "search", broken)
+    at = open_app(query="What is a SENCO?")
+    assert [e.value for e in at.error] == [shared.APOLOGY]
+    assert not any("internal detail" in b for b in bodies(at))
+
+
+# --- the staff view ---------------------------------------------------------
+
+def test_staff_see_every_ranked_passage_with_its_scores(env):
+    at = open_app(query="who pays for a teaching assistant?", page="views/staff.py")
+    assert at.title[0].value == "Staff view"
+    assert at.text_input(key="staff_question").value == "who pays for a teaching assistant?"
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["rank", "fused", "dense", "sentence", "keyword", "chunk id", "heading path"]
+    assert list(table["rank"]) == list(range(1, 11))
+    assert list(table["fused"]) == sorted(table["fused"], reverse=True)
+    assert table["heading path"][0].startswith("Special Educational Needs Support › ")
+    assert all(re.fullmatch(r"[0-9a-f]{16}", c) for c in table["chunk id"])
+    facts = answer_facts(at)
+    assert "Question as searched (after glossary expansion)" in facts and "Learning Support Assistant" in facts
+    assert "Why it abstained" not in facts
+    assert len([e for e in at.expander if e.label.startswith("Passage ")]) == 10
+
+
+def test_staff_see_why_the_search_abstained(env):
+    at = open_app(query="What is the capital of France?", page="views/staff.py")
+    facts = answer_facts(at)
+    assert "<dt>Answered</dt><dd>no: abstained</dd>" in facts
+    assert "<dt>Why it abstained</dt><dd>The guidance does not mention" in facts and WIASS in facts
+
+
+def test_staff_see_the_index_facts(env, index_dir):
+    manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+    at = open_app(page="views/staff.py")
+    facts = next(h.value for h in at.html if "<dt>Model</dt>" in h.value)
+    assert f"<dt>Model</dt><dd>{manifest['model']['name']} (384 dimensions)</dd>" in facts
+    assert f"<dt>Passages (chunks)</dt><dd>{manifest['counts']['chunks']}</dd>" in facts
+    assert "<dt>Documents</dt><dd>1</dd>" in facts and "<dt>Corpus files</dt><dd>sen-support-guidance.md</dd>" in facts
+
+
+def test_staff_run_the_evaluation_on_a_gold_file(env, tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text("\n".join(json.dumps(x) for x in [
+        {"id": "g1", "question": "What is Element 2 funding?", "kind": "keyword", "section": "Element 2",
+         "gold": ["Element 2 funding is to provide SEN support"]},
+        {"id": "g2", "question": "How often is progress reviewed?", "kind": "paraphrase", "section": "Newly Diagnosed",
+         "gold": ["reviewed at least 3 times every year"]},
+        {"id": "g3", "question": "How do I renew my passport?", "kind": "out_of_scope", "gold": []},
+    ]) + "\n", encoding="utf-8")
+    at = open_app(page="views/staff.py")
+    assert at.text_input[1].value == "../shared/eval/dev.jsonl"  # the dev set by default
+    at.text_input[1].input(str(gold))
+    next(b for b in at.button if b.label == "Run the evaluation").click()
+    at.run()
+    assert not at.exception
+    metrics, kinds, rows = (d.value for d in at.dataframe)
+    assert dict(zip(metrics["metric"], metrics["value"]))["hit@1"] == "1.000"
+    assert list(rows["id"]) == ["g1", "g2", "g3"]
+    assert list(rows["outcome"]) == ["hit at 1", "hit at 1", "abstained (right)"]
+    assert set(kinds["kind"]) == {"keyword", "paraphrase", "out_of_scope"}
+
+
+def test_staff_are_told_when_the_gold_file_is_missing(env, tmp_path):
+    at = open_app(page="views/staff.py")
+    at.text_input[1].input(str(tmp_path / "nowhere.jsonl"))
+    next(b for b in at.button if b.label == "Run the evaluation").click()
+    at.run()
+    assert not at.exception and not at.dataframe
+    assert any("There is no gold file at" in n and "nowhere.jsonl" in n for n in notices(at))

@@ -1,0 +1,72 @@
+"""What both pages share: the engine, loaded once per server process, and
+guards so that a person sees a short apology, never a traceback."""
+from __future__ import annotations
+
+import html
+import logging
+from typing import NoReturn
+
+import streamlit as st
+
+from ingest.errors import SenGuideError
+from ingest.settings import Settings, from_env
+from qa import Answer, Engine
+
+log = logging.getLogger("sen_guide.app")
+
+APOLOGY = ("Sorry, the guidance cannot be searched just now. Please try again in a few minutes. "
+           "If you need help today, the school's SENCO, or Westminster Information Advice Support "
+           "Service for SEND (WIASS), can help.")
+
+# One stylesheet for the HTML the pages build with qa.present. The colours
+# keep at least 4.5:1 contrast on white (WCAG 2.2 AA); pre-line keeps the
+# guidance's own line breaks (list items, paragraphs) without reading it as Markdown.
+STYLE = """<style>
+.sg-crumb { font-size: 1.15rem; font-weight: 600; line-height: 1.4; margin: 0 0 .2rem 0; padding: 0; }
+.sg-doc { color: #4a4b57; font-size: .95rem; margin: 0 0 .6rem 0; }
+.sg-quote { margin: 0; padding: .1rem 0 .1rem .9rem; border-left: 4px solid #1f5fa8;
+            white-space: pre-line; line-height: 1.6; overflow-wrap: anywhere; }
+.sg-section { white-space: pre-line; line-height: 1.6; overflow-wrap: anywhere; }
+.sg-quote mark, .sg-section mark { background: #fff1a8; color: inherit; padding: 0 .1em; }
+.sg-notice { padding: .9rem 1rem; border-radius: .5rem; line-height: 1.55; overflow-wrap: anywhere;
+             background: #e9f1fb; color: #1b2a41; border-left: 4px solid #1f5fa8; }
+.sg-facts { margin: 0; }
+.sg-facts dt { font-weight: 600; margin-top: .5rem; }
+.sg-facts dd { margin: 0; overflow-wrap: anywhere; }
+</style>"""
+
+
+@st.cache_resource(show_spinner=False)
+def _load(settings: Settings) -> Engine:
+    engine = Engine(settings, log=log.info)
+    # Load the model now, under the spinner, so the first question is quick.
+    engine.encoder.encode("warm up")
+    return engine
+
+
+def engine(staff: bool = False) -> Engine:
+    """The engine for the settings in the environment; on failure, an apology and stop."""
+    st.html(STYLE)
+    try:
+        with st.spinner("Getting the guidance ready. The first visit takes a few seconds..."):
+            return _load(from_env())
+    except Exception as exc:  # noqa: BLE001 - whatever it is, a person sees an apology, not a traceback
+        fail(exc, staff)
+
+
+def search(engine: Engine, question: str, k: int, staff: bool = False) -> Answer:
+    try:
+        return engine.search(question, k=k)
+    except Exception as exc:  # noqa: BLE001 - as above
+        fail(exc, staff)
+
+
+def fail(exc: Exception, staff: bool) -> NoReturn:
+    """Log the whole error for whoever runs the server; show the person what to do."""
+    log.error("The page could not be shown", exc_info=exc)
+    st.error(APOLOGY)
+    if staff and isinstance(exc, SenGuideError):
+        # Our own errors name the problem and the fix (for example, how to rebuild the index).
+        st.html(f'<p class="sg-doc">Details for staff: {html.escape(str(exc))}</p>')
+    st.stop()
+

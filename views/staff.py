@@ -1,0 +1,72 @@
+"""The staff view: why a passage came first, what the index holds, how the search scores on a gold set."""
+import streamlit as st
+
+from ingest.errors import SenGuideError
+from qa import present
+from qa.evaluate import engine_results, evaluate, read_gold
+from views import shared
+
+PASSAGES = 10  # staff see the ranking below the top three parents see
+EVAL_K = 5  # the evaluation's own k (shared/eval/README.md)
+
+
+def _ask() -> None:
+    st.query_params["q"] = st.session_state.staff_question
+
+
+st.title("Staff view", anchor=False)
+st.markdown("For SENCOs and school staff: every ranked passage with its scores, why the search did or did not "
+            "answer, what the index holds, and how it scores on a set of test questions.")
+
+engine = shared.engine(staff=True)
+
+if "staff_question" not in st.session_state:
+    st.session_state.staff_question = st.query_params.get("q", "")
+with st.form("staff_ask", border=False, enter_to_submit=True):
+    st.text_input("Question", key="staff_question", placeholder="For example: who pays for extra help?")
+    k = st.number_input("Passages to rank", min_value=1, max_value=len(engine.index.chunks),
+                        value=min(PASSAGES, len(engine.index.chunks)))
+    st.form_submit_button("Rank the passages", type="primary", on_click=_ask)
+
+if "q" in st.query_params:
+    answer = shared.search(engine, st.query_params["q"], int(k), staff=True)
+    st.header("How the search read the question", anchor=False)
+    st.html(present.facts_html(present.answer_facts(answer)))
+    if answer.passages:
+        st.header("Ranked passages", anchor=False)
+        st.dataframe(present.passage_rows(answer), hide_index=True)
+        for passage in answer.passages:
+            with st.expander(f"Passage {passage.rank}: read it"):
+                st.html(present.passage_html(passage, heading_level=4))
+
+st.header("The index", anchor=False)
+st.html(present.facts_html(present.index_facts(engine.index.manifest, engine.rebuilt)))
+
+st.header("Evaluation", anchor=False)
+st.markdown(f"Runs every question of a gold file through the search (top {EVAL_K}) and shows which "
+            "questions found their gold passage first. The file is only read.")
+with st.form("evaluate", border=False):
+    typed = st.text_input("Gold file (JSON Lines), relative to the repository folder", value=present.DEFAULT_GOLD)
+    run = st.form_submit_button("Run the evaluation")
+if run:
+    try:
+        items = read_gold(present.gold_path(typed))
+        report = evaluate(engine, items, k=EVAL_K, baselines=False)
+        # The engine caches answers, so this second pass over the same questions is quick.
+        rows = present.question_rows(items, engine_results(engine, items, EVAL_K), EVAL_K)
+        st.session_state.evaluation = (typed, report, rows)
+    except (SenGuideError, OSError, ValueError) as exc:  # a missing, unreadable or malformed file
+        st.session_state.pop("evaluation", None)
+        st.html(present.notice_html(f"The evaluation could not run: {exc}", "problem"))
+if "evaluation" in st.session_state:
+    typed, report, rows = st.session_state.evaluation
+    system = report["system"]
+    st.html(present.notice_html(
+        f"{typed}: {system['in_scope']} in-scope and {system['out_of_scope']} out-of-scope questions, "
+        f"{system['seconds']} s."))
+    st.subheader("Scores", anchor=False)
+    st.dataframe(present.metric_rows(system), hide_index=True)
+    st.subheader("By kind of question", anchor=False)
+    st.dataframe(present.kind_rows(system), hide_index=True)
+    st.subheader("Hits and misses", anchor=False)
+    st.dataframe(rows, hide_index=True)
