@@ -208,7 +208,7 @@ def vectors_of_another_dimension_rehashed(index):
     # Vectors from a model with half the dimension, with a manifest that agrees
     # with itself but not with the FAISS index built beside it.
     path = _build_file(index, "vectors.npy")
-    np.save(path, np.load(path)[:, : FAKE_DIM // 2], allow_pickle=False)
+    np.save(path, np.load(path, allow_pickle=False)[:, : FAKE_DIM // 2], allow_pickle=False)
     _edit_manifest(index, lambda m: m["model"].update(dimension=FAKE_DIM // 2))
     _rehash(index)
 
@@ -216,7 +216,7 @@ def vectors_of_another_dimension_rehashed(index):
 def vectors_changed_in_place(index):
     # Same size, still a valid .npy file: only the hash can tell.
     path = _build_file(index, "vectors.npy")
-    vectors = np.load(path)
+    vectors = np.load(path, allow_pickle=False)
     np.save(path, vectors[::-1].copy(), allow_pickle=False)
 
 
