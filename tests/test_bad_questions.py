@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from ingest.settings import DEFAULT_CORPUS_DIR, MAX_QUESTION_CHARS, Settings
+from ingest.settings import DEFAULT_CORPUS_DIR, MAX_QUESTION_CHARS
 from qa import Engine, __main__ as cli
 from qa.question import EMPTY_REASON
 
@@ -75,14 +75,9 @@ ALL_QUESTIONS = {**NOTHING_TO_SEARCH, **ODD_QUESTIONS}
 FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("bad-questions") / "index"
-
-
-@pytest.fixture(scope="module")
-def engine(index_dir) -> Engine:
-    return Engine(Settings(corpus_dir=DEFAULT_CORPUS_DIR, index_dir=index_dir))
+@pytest.fixture
+def engine(real_engine) -> Engine:
+    return real_engine
 
 
 def check_calm(answer, k: int) -> None:
@@ -158,14 +153,14 @@ def test_any_k_gives_between_one_and_all_passages(engine, k):
     assert 1 <= len(answer.passages) <= len(engine.index.chunks)
 
 
-def test_the_command_line_prints_one_json_line_per_question(engine, index_dir, tmp_path):
+def test_the_command_line_prints_one_json_line_per_question(engine, real_index_dir, tmp_path):
     # One process for every question: each one a line of valid JSON, in
     # order, the same as the engine answers, and exit status 0.
     questions = list(ALL_QUESTIONS.values())
     qfile = tmp_path / "questions.jsonl"
     qfile.write_text("".join(json.dumps({"question": q}) + "\n" for q in questions), encoding="utf-8")
     out = subprocess.run([sys.executable, "-m", "qa", "--json", "--k", "3", "--questions", str(qfile),
-                          "--index", str(index_dir)], cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+                          "--index", str(real_index_dir)], cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"},
                          capture_output=True, text=True, encoding="utf-8", timeout=600)
     assert out.returncode == 0, out.stderr
     assert "Traceback" not in out.stderr

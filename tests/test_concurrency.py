@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 import qa.engine
-from ingest.settings import DEFAULT_CORPUS_DIR, Settings
 from qa import Engine
 
 pytestmark = pytest.mark.model
@@ -42,9 +41,9 @@ def _questions() -> list[str]:
 QUESTIONS = _questions()
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory) -> Engine:
-    return Engine(Settings(corpus_dir=DEFAULT_CORPUS_DIR, index_dir=tmp_path_factory.mktemp("concurrency") / "index"))
+@pytest.fixture
+def engine(real_engine) -> Engine:
+    return real_engine
 
 
 def _result(answer) -> tuple:

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from ingest.embedding import resolve_model
-from ingest.settings import DEFAULT_CORPUS_DIR, Settings
+from ingest.settings import DEFAULT_CORPUS_DIR
 from qa import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,18 +87,17 @@ def test_the_bundled_model_is_safetensors_not_pickle():
     assert [p.name for p in files if p.suffix in PICKLE_SUFFIXES] == []
 
 
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("security") / "index"
+@pytest.fixture
+def index_dir(real_index_dir) -> Path:
+    return real_index_dir
 
 
-@pytest.fixture(scope="module")
-def engine(index_dir) -> Engine:
-    engine = Engine(Settings(corpus_dir=DEFAULT_CORPUS_DIR, index_dir=index_dir))
+@pytest.fixture
+def engine(real_engine) -> Engine:
     # Warm every lazy part (model, spelling, glossary) so later opens would be the question's doing.
     for q in ("What is a SENCO?", "speach therapy fundng", "Who pays for an EHCP?", "bus passport"):
-        engine.search(q)
-    return engine
+        real_engine.search(q)
+    return real_engine
 
 
 @pytest.mark.model
@@ -164,14 +163,14 @@ def _files_changed_since(folder: Path, since: float) -> list[Path]:
 
 
 @pytest.mark.model
-def test_questions_are_not_logged_or_written_to_disk(engine, index_dir, caplog, capfd):
+def test_questions_are_not_logged_or_written_to_disk(engine, index_dir, caplog, capfd, monkeypatch):
     # A question no source file contains, so any copy of it was made by asking.
     secret = f"Is my daughter Zephyrine {secrets.token_hex(8)} entitled to an EHC assessment?"
     before = _snapshot(index_dir)
     started = time.time() - 1  # file times have coarse resolution on some systems
     caplog.set_level(logging.DEBUG)
     said = []
-    engine.log = said.append
+    monkeypatch.setattr(engine, "log", said.append)
     for k in (1, 5):
         engine.search(secret, k=k)
     engine._cache.clear()
