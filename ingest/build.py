@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import shutil
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -27,8 +28,8 @@ class BuildReport:
     sections: int = 0
     chunks: int = 0
     sentences: int = 0
-    embedded: int = 0  # texts sent to the model in this build
-    reused: int = 0  # texts whose vectors came from the previous build
+    embedded: int = 0  # distinct texts sent to the model in this build
+    reused: int = 0  # distinct texts whose vectors came from the previous build
     seconds: float = 0.0
     up_to_date: bool = False
     skipped: list[tuple[str, str]] = field(default_factory=list)
@@ -137,7 +138,14 @@ def build(settings: Settings, progress: bool = False, log: Callable[[str], None]
         build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(4)
         store.remove_stale_builds(index_dir, keep=old.get("build_id") if old else None)
         folder = store.new_build_folder(index_dir, build_id)
-        _write_build(folder, chunks, vectors[: len(chunks)], vectors[len(chunks):])
+        try:
+            _write_build(folder, chunks, vectors[: len(chunks)], vectors[len(chunks):])
+        except BaseException:
+            # The previous manifest still names the previous build; a half
+            # written folder is only clutter (a killed build's is removed by
+            # the next build).
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
         report.seconds = time.perf_counter() - started
         manifest = {
             "format_version": INDEX_FORMAT_VERSION,
@@ -199,8 +207,11 @@ def _previous_vectors(index_dir: Path, manifest: dict | None, model: str) -> dic
 
 def _embed_with_cache(texts, cache, model_name, progress, report, log) -> tuple[np.ndarray, int]:
     keys = [_text_key(t) for t in texts]
-    missing = sorted({k: i for i, k in enumerate(keys) if k not in cache}.values())
-    report.embedded, report.reused = len(missing), len(texts) - len(missing)
+    first: dict[str, int] = {}  # each distinct text once (a heading recurs in every chunk of its section)
+    for i, k in enumerate(keys):
+        first.setdefault(k, i)
+    missing = [i for k, i in first.items() if k not in cache]
+    report.embedded, report.reused = len(missing), len(first) - len(missing)
     if missing:
         from .embedding import embed, load_model
 

@@ -10,6 +10,7 @@ marked `model` load the real all-MiniLM-L6-v2, and they share
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from pathlib import Path
 from typing import Callable
@@ -18,6 +19,11 @@ import numpy as np
 import pytest
 
 from ingest.settings import DEFAULT_CORPUS_DIR, Settings
+
+# No test reaches the network: a model that is not on disk fails at once
+# instead of retrying the Hugging Face hub for a minute (make test sets this
+# too; this covers a bare `pytest`). Child processes inherit it.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 # The supplied guidance lives in ../shared beside the repository (in CI, a

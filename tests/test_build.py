@@ -1,0 +1,345 @@
+"""Building the index: what the folder holds, what a rebuild embeds, and that
+a failed, killed or concurrent build never breaks the index in use.
+
+All with the fake model (tests/conftest.py), which counts what it embeds.
+"""
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import FAKE_MODEL_NAME, ROOT
+from ingest import BuildLockedError, IndexUnusableError, ModelError, build, keyword_index, read_chunks, store
+from ingest.chunking import evidence_texts
+from ingest.settings import INDEX_FORMAT_VERSION
+from qa.loaded_index import load
+
+# How long a test waits for a child process to reach the point where it is
+# killed: far more than it needs, only so that a broken test cannot hang.
+_WAIT_SECONDS = 60
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def all_texts(chunks) -> set[str]:
+    """Every text a build embeds for these chunks."""
+    return {c.embed_text() for c in chunks} | {t for c in chunks for t in evidence_texts(c)}
+
+
+@pytest.fixture
+def built(tiny_corpus, fake_model, tmp_path):
+    """(settings, report) of the tiny corpus built once; the fake's count reset."""
+    settings = fake_model.settings(tiny_corpus(), tmp_path / "index")
+    report = build(settings)
+    fake_model.reset()
+    return settings, report
+
+
+def current_chunks(settings):
+    return load(settings.index_dir).chunks
+
+
+# --- what the index folder holds ---------------------------------------------------
+
+def test_manifest_records_model_chunker_hashes_counts_time_and_format(built):
+    settings, report = built
+    index_dir, corpus = settings.index_dir, settings.corpus_dir
+    m = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert m["format_version"] == INDEX_FORMAT_VERSION
+    assert m["model"] == {"name": FAKE_MODEL_NAME, "dimension": 64}
+    assert m["chunker"] == {"max_chunk_chars": 700, "target_chunk_chars": 700}
+    assert m["corpus"]["files"] == {name: sha256(corpus / name)
+                                    for name in ("funding.txt", "funding.txt.meta.json", "rights.html", "support.md")}
+    folder = index_dir / m["folder"]
+    on_disk = {p.relative_to(index_dir).as_posix(): sha256(p) for p in folder.rglob("*") if p.is_file()}
+    assert m["files"] == on_disk
+    assert {"builds/" + m["build_id"] + "/" + name for name in ("chunks.jsonl", "vectors.npy", "sentences.npy", "dense.faiss")} <= set(on_disk)
+    assert any(name.startswith(f"builds/{m['build_id']}/bm25/") for name in on_disk)
+    chunks = read_chunks(folder / "chunks.jsonl")
+    assert m["counts"] == {"files": 3, "sections": 6, "chunks": len(chunks), "sentences": sum(len(c.sentences) for c in chunks)}
+    assert (report.files, report.sections, report.chunks, report.sentences) == tuple(m["counts"].values())
+    built_at = datetime.fromisoformat(m["built_at"])
+    assert timedelta(0) <= datetime.now(timezone.utc) - built_at < timedelta(minutes=5)
+    assert 0 <= m["build_seconds"] < 60
+    assert ["funding.txt", "Funding for SEN", "Test Council", "funding leaflet"] in m["documents"]
+    assert ["support.md", "Support at school", "Test Council", "https://example.org/support"] in m["documents"]
+
+
+def test_index_holds_no_pickle_anywhere(built):
+    settings, _ = built
+    files = [p for p in settings.index_dir.rglob("*") if p.is_file()]
+    assert len(files) >= 6
+    for path in files:
+        assert path.suffix not in {".pkl", ".pickle", ".joblib", ".pt"}, path
+        head = path.read_bytes()[:2]
+        assert not (head[:1] == b"\x80" and head[1:2] in {b"\x02", b"\x03", b"\x04", b"\x05"}), f"{path} is a pickle"
+        if path.suffix == ".npy":
+            assert np.load(path, allow_pickle=False).dtype != object
+        elif path.suffix == ".json":
+            json.loads(path.read_text(encoding="utf-8"))
+        elif path.suffix == ".jsonl":
+            assert all(json.loads(line) for line in path.read_text(encoding="utf-8").splitlines())
+
+
+def test_what_is_embedded_carries_the_heading_path(tiny_corpus, fake_model, tmp_path):
+    build(fake_model.settings(tiny_corpus(), tmp_path / "index"))
+    assert "Support at school › Who to talk to\nStart with your child’s class teacher." in "\n\n".join(fake_model.texts)
+    assert "Your rights › Complaints\nAsk the school for its complaints procedure & follow it." in fake_model.texts
+    assert {call["normalize_embeddings"] for call in fake_model.calls} == {True}
+
+
+def test_progress_bar_is_asked_for_only_when_wanted(tiny_corpus, fake_model, tmp_path):
+    build(fake_model.settings(tiny_corpus(), tmp_path / "quiet"))
+    build(fake_model.settings(tiny_corpus(), tmp_path / "shown"), progress=True)
+    assert [call["show_progress_bar"] for call in fake_model.calls] == [False, True]
+
+
+# --- incremental rebuilds ------------------------------------------------------------
+
+def test_rebuild_with_no_change_embeds_nothing(built, fake_model):
+    settings, first = built
+    again = build(settings)
+    assert again.up_to_date and fake_model.count == 0 and fake_model.loaded == [FAKE_MODEL_NAME]
+    assert (again.files, again.sections, again.chunks) == (first.files, first.sections, first.chunks)
+    assert "is up to date" in again.summary()
+
+
+def test_forced_rebuild_reuses_every_vector_and_replaces_the_build(built, fake_model):
+    settings, first = built
+    before = json.loads((settings.index_dir / "manifest.json").read_text(encoding="utf-8"))
+    again = build(settings, force=True)  # within the same second as the first build
+    after = json.loads((settings.index_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert not again.up_to_date and fake_model.count == 0 and again.embedded == 0 and again.reused > 0
+    assert after["build_id"] != before["build_id"]
+    assert [p.name for p in (settings.index_dir / "builds").iterdir()] == [after["build_id"]]
+    assert [c.id for c in current_chunks(settings)] == [c.id for c in read_chunks(
+        settings.index_dir / after["folder"] / "chunks.jsonl")]
+
+
+def test_a_changed_file_re_embeds_only_its_changed_chunk_and_sentence(built, fake_model):
+    settings, _ = built
+    old = current_chunks(settings)
+    path = settings.corpus_dir / "funding.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("for every pupil", "for each pupil"), encoding="utf-8")
+    report = build(settings)
+    new = current_chunks(settings)
+    changed = [c for c in new if "for each pupil" in c.text]
+    assert len(changed) == 1 and changed[0].file == "funding.txt"
+    # The chunk (with its heading path) and the one new sentence; its other
+    # sentence, its heading and every other chunk come from the cache.
+    assert sorted(fake_model.texts) == sorted([changed[0].embed_text(), "Schools get money for every pupil.".replace("every", "each")])
+    assert set(fake_model.texts) == all_texts(new) - all_texts(old)
+    assert report.embedded == 2 and report.reused == len(all_texts(new)) - 2
+    # Chunks of the other files keep their ids.
+    assert {c.id for c in old if c.file != "funding.txt"} == {c.id for c in new if c.file != "funding.txt"}
+
+
+def test_a_removed_file_leaves_the_index(built, fake_model):
+    settings, _ = built
+    (settings.corpus_dir / "rights.html").unlink()
+    report = build(settings)
+    chunks = current_chunks(settings)
+    assert fake_model.count == 0  # nothing new to embed
+    assert chunks and not any(c.file == "rights.html" for c in chunks)
+    manifest = store.read_manifest(settings.index_dir)
+    assert "rights.html" not in manifest["corpus"]["files"] and report.files == 2
+
+
+def test_a_new_file_is_added_and_only_it_is_embedded(built, fake_model):
+    settings, _ = built
+    (settings.corpus_dir / "extra.md").write_text("# Transport\n\nAsk the council about school transport.\n", encoding="utf-8")
+    build(settings)
+    chunks = current_chunks(settings)
+    extra = [c for c in chunks if c.file == "extra.md"]
+    assert len(extra) == 1
+    assert set(fake_model.texts) == {extra[0].embed_text(), "Transport", "Ask the council about school transport."}
+
+
+def test_changed_chunker_settings_rebuild_and_another_model_re_embeds_everything(built, fake_model):
+    settings, _ = built
+    smaller = settings.with_(max_chunk_chars=60, target_chunk_chars=40)
+    report = build(smaller)
+    assert not report.up_to_date
+    assert store.read_manifest(settings.index_dir)["chunker"] == {"max_chunk_chars": 60, "target_chunk_chars": 40}
+    assert max(len(c.text) for c in current_chunks(settings)) <= 60
+    fake_model.reset()
+    other = build(smaller.with_(model="another-fake-model"))
+    assert fake_model.loaded[-1] == "another-fake-model"
+    assert fake_model.count == other.embedded == len(all_texts(current_chunks(settings))) and other.reused == 0
+
+
+# --- failed, killed and concurrent builds -----------------------------------------------
+
+def test_a_build_that_fails_leaves_the_previous_index_and_no_clutter(built, fake_model, monkeypatch):
+    settings, _ = built
+    before = [c.id for c in current_chunks(settings)]
+    (settings.corpus_dir / "support.md").write_text("# Changed\n\nNew text.\n", encoding="utf-8")
+
+    def fail_to_embed(*_args, **_kwargs):
+        raise ModelError("The embedding model could not be loaded (test)")
+
+    fake_model.encode = fail_to_embed
+    with pytest.raises(ModelError):
+        build(settings)
+    del fake_model.encode  # the fake embeds again
+
+    def fail_to_write(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(keyword_index, "save", fail_to_write)
+    with pytest.raises(OSError):
+        build(settings)
+    assert [c.id for c in current_chunks(settings)] == before
+    assert len(list((settings.index_dir / "builds").iterdir())) == 1  # the half-written folder is gone
+
+
+_KILLED_BUILD = r"""
+import sys, time
+from pathlib import Path
+
+sys.path.insert(0, sys.argv[1])
+from conftest import FAKE_MODEL_NAME, FakeModel
+import ingest.embedding
+from ingest import Settings, build, keyword_index
+
+corpus, index, marker, stage = Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]), sys.argv[5]
+
+
+def block(*_args, **_kwargs):
+    marker.write_text(stage)
+    time.sleep(600)  # the test kills this process long before
+
+
+class BlockingModel(FakeModel):
+    def encode(self, texts, **kwargs):
+        block()
+
+
+if stage == "embedding":
+    ingest.embedding.load_model = lambda name: BlockingModel()
+else:  # embeds, then stops while writing the new build folder
+    ingest.embedding.load_model = lambda name: FakeModel()
+    keyword_index.save = block
+build(Settings(corpus_dir=corpus, index_dir=index, model=FAKE_MODEL_NAME))
+"""
+
+
+def kill_build_part_way(settings, stage: str, tmp_path: Path) -> None:
+    """Run a real build in another process and SIGKILL it when it reaches `stage`."""
+    marker = tmp_path / f"reached-{stage}"
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_BUILD, str(ROOT / "tests"), str(settings.corpus_dir),
+                             str(settings.index_dir), str(marker), stage],
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + _WAIT_SECONDS
+        while not marker.exists():
+            if proc.poll() is not None:
+                pytest.fail(f"the build ended before it was killed: {proc.stderr.read()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"the build did not reach {stage} within {_WAIT_SECONDS} s")
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        assert proc.wait(timeout=_WAIT_SECONDS) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stderr.close()
+
+
+@pytest.mark.parametrize("stage", ["embedding", "writing"])
+def test_a_build_killed_part_way_leaves_the_previous_index_loadable(built, fake_model, tmp_path, stage):
+    settings, _ = built
+    manifest_before = (settings.index_dir / "manifest.json").read_bytes()
+    before = [(c.id, c.text) for c in current_chunks(settings)]
+    (settings.corpus_dir / "support.md").write_text("# Changed\n\nA new version of the guidance.\n", encoding="utf-8")
+
+    kill_build_part_way(settings, stage, tmp_path)
+
+    assert (settings.index_dir / "manifest.json").read_bytes() == manifest_before
+    assert [(c.id, c.text) for c in load(settings.index_dir).chunks] == before
+    folders = list((settings.index_dir / "builds").iterdir())
+    assert len(folders) == (2 if stage == "writing" else 1)  # a half-written folder beside the live one
+    # The next build finishes the job and clears what the killed one left.
+    report = build(settings)
+    assert not report.up_to_date
+    assert any("A new version" in c.text for c in current_chunks(settings))
+    assert len(list((settings.index_dir / "builds").iterdir())) == 1
+
+
+def test_a_second_build_told_not_to_wait_is_refused_naming_the_fix(tmp_path):
+    index_dir = tmp_path / "index"
+    with store.build_lock(index_dir):
+        with pytest.raises(BuildLockedError, match=r"Another build of .*index is running: wait for it to finish, "
+                                                   r"then run `python -m ingest` again"):
+            with store.build_lock(index_dir, wait=False):
+                pass
+    with store.build_lock(index_dir, wait=False):  # free once the first is done
+        pass
+
+
+def test_a_second_build_waits_for_the_first_and_says_so(built, fake_model):
+    settings, _ = built
+    (settings.corpus_dir / "extra.md").write_text("# Extra\n\nAdded while a build ran.\n", encoding="utf-8")
+    logs, reports = [], []
+    second = threading.Thread(target=lambda: reports.append(build(settings, log=logs.append)))
+    with store.build_lock(settings.index_dir):  # a first build, still running
+        second.start()
+        deadline = time.monotonic() + _WAIT_SECONDS
+        while not any("is running; waiting for it to finish" in line for line in logs):
+            assert time.monotonic() < deadline, logs
+            time.sleep(0.01)
+        assert second.is_alive() and not reports and fake_model.count == 0
+    second.join(_WAIT_SECONDS)
+    assert reports and not reports[0].up_to_date
+    assert any(c.file == "extra.md" for c in current_chunks(settings))
+
+
+# --- the query side notices a stale index ------------------------------------------
+
+def test_engine_builds_a_missing_index_and_says_so(tiny_corpus, fake_model, tmp_path):
+    from qa import Engine
+
+    logs = []
+    engine = Engine(fake_model.settings(tiny_corpus(), tmp_path / "index"), log=logs.append)
+    assert engine.rebuilt.startswith("No index at") and "so the index was rebuilt" in engine.rebuilt
+    assert any("rebuilding the index" in line for line in logs)
+    assert len(engine.index.chunks) == 6
+
+
+def test_engine_rebuilds_an_index_whose_corpus_changed_and_says_so(built, fake_model):
+    from qa import Engine
+
+    settings, _ = built
+    assert Engine(settings).rebuilt == ""
+    assert fake_model.count == 0  # a current index is loaded, not rebuilt
+    (settings.corpus_dir / "support.md").write_text(
+        "# Support at school\n\n## Transport\n\nAsk the council about school transport.\n", encoding="utf-8")
+    logs = []
+    engine = Engine(settings, log=logs.append)
+    assert "has changed since the index was built" in engine.rebuilt and "rebuilt" in engine.rebuilt
+    assert any("rebuilding the index" in line for line in logs)
+    assert any("school transport" in c.text for c in engine.index.chunks)
+    assert not any("class teacher" in c.text for c in engine.index.chunks)
+    answer = engine.search("school transport", k=1)
+    assert answer.passages[0].heading_path[-1] == "Transport"
+
+
+def test_engine_told_not_to_build_names_the_command_that_does(built):
+    from qa import Engine
+
+    settings, _ = built
+    (settings.corpus_dir / "rights.html").unlink()
+    with pytest.raises(IndexUnusableError, match=r"has changed since the index was built: run `python -m ingest`"):
+        Engine(settings, auto_build=False)
