@@ -343,3 +343,24 @@ def test_engine_told_not_to_build_names_the_command_that_does(built):
     (settings.corpus_dir / "rights.html").unlink()
     with pytest.raises(IndexUnusableError, match=r"has changed since the index was built: run `python -m ingest`"):
         Engine(settings, auto_build=False)
+
+
+# --- the real corpus with the real model (built once per session) --------------------
+
+@pytest.mark.model
+def test_real_index_holds_every_chunk_of_the_corpus_as_unit_vectors(real_index_dir, real_engine):
+    from ingest.chunking import chunk_document
+    from ingest.readers import read_document
+    from ingest.settings import DEFAULT_CORPUS_DIR
+
+    manifest = store.read_manifest(real_index_dir)
+    assert manifest["model"] == {"name": "all-MiniLM-L6-v2", "dimension": 384}
+    doc = read_document(DEFAULT_CORPUS_DIR / "sen-support-guidance.md", DEFAULT_CORPUS_DIR)
+    expected = chunk_document(doc, 700, 700)
+    index = load(real_index_dir)
+    assert [c.id for c in index.chunks] == [c.id for c in expected]
+    assert (manifest["counts"]["files"], manifest["counts"]["sections"]) == (1, 11)
+    for vectors in (index.chunk_vectors, index.sentence_vectors):
+        assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    answer = real_engine.search("Who manages Element 3 top-up funding?", k=3)
+    assert answer.answered and answer.passages[0].heading_path[-1] == "Element 3"
