@@ -1,6 +1,7 @@
 """Whatever a person types gets a calm answer or a clear "please type a
-question", never an exception: from the engine and from `python -m qa --json`.
-(The page is checked by tests/test_app.py.)"""
+question", never an exception: from the engine, from `python -m qa --json`
+and from the page (driven by AppTest; tests/test_app.py and
+tests/test_browser.py check how the page shows such questions)."""
 import json
 import os
 import subprocess
@@ -173,6 +174,26 @@ def test_the_command_line_prints_one_json_line_per_question(engine, real_index_d
         assert printed["answered"] == expected["answered"] and printed["reason"] == expected["reason"]
         assert printed["notice"] == expected["notice"]
         assert [p["chunk_id"] for p in printed["passages"]] == [p["chunk_id"] for p in expected["passages"]]
+
+
+def test_the_page_answers_every_bad_question_calmly(real_index_dir, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("SEN_GUIDE_INDEX", str(real_index_dir))
+    monkeypatch.setenv("SEN_GUIDE_CORPUS", str(DEFAULT_CORPUS_DIR))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    assert not at.exception, at.exception
+    # A browser sends UTF-8, which cannot carry a lone surrogate.
+    for name, question in [(n, q) for n, q in ALL_QUESTIONS.items() if n != "lone surrogate"]:
+        at.text_input(key="question").input(question)
+        at.button[0].click()  # the form's submit button, as Enter does in a browser
+        at.run()
+        assert not at.exception and not at.error, name  # st.error is the page's apology
+        shown = [h.value for h in at.html]
+        if name in NOTHING_TO_SEARCH:
+            assert any("Please type a question" in h for h in shown), name
+        else:
+            assert any("blockquote" in h for h in shown) or any("does not" in h for h in shown), name
 
 
 def test_a_questions_file_that_is_not_utf8_is_one_clear_line(tmp_path, capsys):
