@@ -95,7 +95,10 @@ def build(settings: Settings, progress: bool = False, log: Callable[[str], None]
         paths, report.skipped = corpus_files(settings.corpus_dir)
         fingerprint = corpus_fingerprint(settings.corpus_dir)
         old = store.read_manifest(index_dir)
-        if not force and is_current(old, settings, fingerprint) and _build_files_present(index_dir, old):
+        intact = old is not None and _build_files_intact(index_dir, old)
+        if old is not None and not intact:
+            log(f"The index files in {index_dir} are missing or damaged; building them again.")
+        if not force and intact and is_current(old, settings, fingerprint):
             report.files, report.sections, report.chunks, report.sentences = (
                 old["counts"][key] for key in ("files", "sections", "chunks", "sentences"))
             # Files of unsupported types are found afresh (they are not in the
@@ -130,7 +133,7 @@ def build(settings: Settings, progress: bool = False, log: Callable[[str], None]
         chunk_texts = [c.embed_text() for c in chunks]
         sentence_texts = [t for c in chunks for t in evidence_texts(c)]
         report.sentences = sum(len(c.sentences) for c in chunks)
-        cache = _previous_vectors(index_dir, old, settings.model)
+        cache = _previous_vectors(index_dir, old, settings.model) if intact else {}
         vectors, dim = _embed_with_cache(chunk_texts + sentence_texts, cache, settings.model, progress, report, log)
 
         # Random, not derived from the corpus: a forced rebuild of the same
@@ -177,8 +180,16 @@ def _export_query_model(settings: Settings, log: Callable[[str], None]) -> None:
     ensure_exported(settings.model, log)
 
 
-def _build_files_present(index_dir: Path, manifest: dict) -> bool:
-    return all((index_dir / rel).is_file() for rel in manifest.get("files", {}))
+def _build_files_intact(index_dir: Path, manifest: dict) -> bool:
+    """Every file the manifest names is there with its recorded hash (a few
+    MB to read: cheap next to embedding, and a damaged file is never reused)."""
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not files:
+        return False
+    try:
+        return all(store.sha256_file(index_dir / rel) == digest for rel, digest in files.items())
+    except OSError:
+        return False
 
 
 def _text_key(text: str) -> str:

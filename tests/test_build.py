@@ -179,6 +179,19 @@ def test_changed_chunker_settings_rebuild_and_another_model_re_embeds_everything
     assert fake_model.count == other.embedded == len(all_texts(current_chunks(settings))) and other.reused == 0
 
 
+def test_a_damaged_index_is_rebuilt_without_trusting_its_vectors(built, fake_model):
+    settings, _ = built
+    manifest = store.read_manifest(settings.index_dir)
+    vectors = settings.index_dir / manifest["folder"] / "vectors.npy"
+    data = bytearray(vectors.read_bytes())
+    data[-8:] = bytes(b ^ 0xFF for b in data[-8:])  # the shape is intact, a vector is not
+    vectors.write_bytes(bytes(data))
+    logs = []
+    report = build(settings, log=logs.append)
+    assert not report.up_to_date and any("missing or damaged" in line for line in logs)
+    assert report.reused == 0 and fake_model.count == report.embedded == len(all_texts(current_chunks(settings)))
+
+
 # --- failed, killed and concurrent builds -----------------------------------------------
 
 def test_a_build_that_fails_leaves_the_previous_index_and_no_clutter(built, fake_model, monkeypatch):
