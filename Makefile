@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install index run test evaluate bench clean
+.PHONY: install browser index run test evaluate bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +19,28 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The browser test drives Debian's Chromium with Playwright (never
+# `playwright install`) and checks the page with axe-core from npm.
+CHROMIUM := /usr/bin/chromium
+AXE_VERSION := 4.14.1
+AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
+
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "Chromium is missing: run 'sudo apt-get install -y chromium', then 'make test' again." >&2; exit 1; fi
+
+$(AXE):
+	npm install --no-save --silent --prefix $(VENV)/axe axe-core@$(AXE_VERSION)
+
+browser: $(CHROMIUM) $(AXE)
+
 index: install
 	$(PY) -m ingest
 
 run: index
 	$(VENV)/bin/streamlit run app.py
 
-test: install
+test: install browser
 	$(PY) -m pytest -q
 
 evaluate: index
