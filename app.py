@@ -6,7 +6,7 @@ older multipage mode); everything they show is built by qa.present.
 """
 import streamlit as st
 
-st.set_page_config(page_title="SEN Guide: ask about SEN support", layout="centered")
+st.set_page_config(page_title="SEN Guide: ask about SEN support")  # each page sets its own layout
 page = st.navigation([
     st.Page("views/ask.py", title="Ask a question", default=True),
     st.Page("views/staff.py", title="Staff view", url_path="staff"),

@@ -6,8 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ingest import build
-from ingest.settings import DEFAULT_CORPUS_DIR, Settings
+from ingest.settings import DEFAULT_CORPUS_DIR
 from qa import Engine
 from views import shared
 
@@ -20,17 +19,10 @@ ELEMENT_2 = "Funding for special educational needs in mainstream schools › Whe
 WIASS = "Westminster Information Advice Support Service for SEND"
 
 
-@pytest.fixture(scope="module")
-def index_dir(tmp_path_factory):
-    index = tmp_path_factory.mktemp("app-index")
-    build(Settings(corpus_dir=DEFAULT_CORPUS_DIR, index_dir=index))
-    return index
-
-
 @pytest.fixture
-def env(index_dir, monkeypatch):
-    """The app reads its settings from the environment, as `streamlit run` does."""
-    monkeypatch.setenv("SEN_GUIDE_INDEX", str(index_dir))
+def env(real_index_dir, monkeypatch):
+    """The app reads its settings from the environment, as `streamlit run` does (the index is the session's, see conftest)."""
+    monkeypatch.setenv("SEN_GUIDE_INDEX", str(real_index_dir))
     monkeypatch.setenv("SEN_GUIDE_CORPUS", str(DEFAULT_CORPUS_DIR))
     return monkeypatch
 
@@ -207,7 +199,9 @@ def test_staff_see_every_ranked_passage_with_its_scores(env):
     facts = answer_facts(at)
     assert "Question as searched (after glossary expansion)" in facts and "Learning Support Assistant" in facts
     assert "Why it abstained" not in facts
-    assert len([e for e in at.expander if e.label.startswith("Passage ")]) == 10
+    readers = [e for e in at.expander if e.label.startswith("Read passage ")]
+    assert [e.label for e in readers] == [f"Read passage {i}" for i in range(1, 11)]
+    assert all('class="sg-quote"' in e.html[0].value for e in readers)
 
 
 def test_staff_see_why_the_search_abstained(env):
@@ -217,8 +211,8 @@ def test_staff_see_why_the_search_abstained(env):
     assert "<dt>Why it abstained</dt><dd>The guidance does not mention" in facts and WIASS in facts
 
 
-def test_staff_see_the_index_facts(env, index_dir):
-    manifest = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
+def test_staff_see_the_index_facts(env, real_index_dir):
+    manifest = json.loads((real_index_dir / "manifest.json").read_text(encoding="utf-8"))
     at = open_app(page="views/staff.py")
     facts = next(h.value for h in at.html if "<dt>Model</dt>" in h.value)
     assert f"<dt>Model</dt><dd>{manifest['model']['name']} (384 dimensions)</dd>" in facts

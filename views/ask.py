@@ -8,7 +8,7 @@ from views import shared
 # read on a phone without scrolling past the point.
 PASSAGES = 3
 EXAMPLES = [
-    "My child has just been diagnosed. What should I do first?",
+    "My child has just been diagnosed. What now?",
     "What is a SENCO?",
     "How often should my child's progress be reviewed?",
     "Can I ask for an EHC assessment myself?",
@@ -30,6 +30,7 @@ def _ask_example() -> None:
         _ask()
 
 
+st.set_page_config(layout="centered")  # a reading column, on a phone or a desktop
 st.title("Ask about SEN support", anchor=False)
 st.markdown("Answers are quoted from the guidance, word for word. Nothing is made up.")
 engine = shared.engine()
@@ -39,9 +40,9 @@ if "question" not in st.session_state:
 with st.form("ask", border=False, enter_to_submit=True):
     st.text_input("Your question", key="question", placeholder="For example: who pays for extra help?")
     st.form_submit_button("Search the guidance", type="primary", on_click=_ask)
-st.pills("Or try one of these questions", EXAMPLES, key="example", on_change=_ask_example)
-
-if "q" in st.query_params:
+if "q" not in st.query_params:
+    st.pills("Or try one of these questions", EXAMPLES, key="example", on_change=_ask_example)
+else:
     answer = shared.search(engine, st.query_params["q"], PASSAGES)
     if answer.notice:
         st.html(present.notice_html(answer.notice))
@@ -57,3 +58,5 @@ if "q" in st.query_params:
                 st.html(present.passage_html(passage))
                 with st.expander("Read the whole section"):
                     st.html(present.section_html(engine.index.chunks, passage))
+    # Below the answer, so that on a phone the answer comes first.
+    st.pills("Or try one of these questions", EXAMPLES, key="example", on_change=_ask_example)

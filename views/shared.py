@@ -22,6 +22,8 @@ APOLOGY = ("Sorry, the guidance cannot be searched just now. Please try again in
 # keep at least 4.5:1 contrast on white (WCAG 2.2 AA); pre-line keeps the
 # guidance's own line breaks (list items, paragraphs) without reading it as Markdown.
 STYLE = """<style>
+[data-testid="stMain"] h1 { font-size: 2.1rem; line-height: 1.25; }
+[data-testid="stMain"] h2 { font-size: 1.5rem; line-height: 1.3; }
 .sg-crumb { font-size: 1.15rem; font-weight: 600; line-height: 1.4; margin: 0 0 .2rem 0; padding: 0; }
 .sg-doc { color: #4a4b57; font-size: .95rem; margin: 0 0 .6rem 0; }
 .sg-quote { margin: 0; padding: .1rem 0 .1rem .9rem; border-left: 4px solid #1f5fa8;

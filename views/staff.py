@@ -14,6 +14,7 @@ def _ask() -> None:
     st.query_params["q"] = st.session_state.staff_question
 
 
+st.set_page_config(layout="wide")  # room for the score tables
 st.title("Staff view", anchor=False)
 st.markdown("For SENCOs and school staff: every ranked passage with its scores, why the search did or did not "
             "answer, what the index holds, and how it scores on a set of test questions.")
@@ -36,7 +37,7 @@ if "q" in st.query_params:
         st.header("Ranked passages", anchor=False)
         st.dataframe(present.passage_rows(answer), hide_index=True)
         for passage in answer.passages:
-            with st.expander(f"Passage {passage.rank}: read it"):
+            with st.expander(f"Read passage {passage.rank}"):
                 st.html(present.passage_html(passage, heading_level=4))
 
 st.header("The index", anchor=False)
