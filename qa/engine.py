@@ -30,18 +30,26 @@ MIN_CONFIDENCE = 0.40
 # ("bus", "passport") needs a closer match: in-scope questions with such
 # words scored 0.536 and above, out-of-scope ones 0.515 and below.
 MIN_CONFIDENCE_UNEXPLAINED = 0.525
+# A question of one or two words, all of which the guidance or the glossary
+# knows ("ehcp", "speach therapy"), is a look-up: the model reads a bare
+# acronym poorly, but the words themselves say it is in scope.
+KEYWORD_QUERY_WORDS = 2
 ANSWER_CACHE_SIZE = 512
 
 NO_ANSWER = ("The guidance does not seem to answer this question. "
              "The school's SENCO, or Westminster Information Advice Support Service for SEND (WIASS), can help.")
 
 
-def _judge(confidence: float, unexplained: list[str]) -> tuple[bool, str]:
+def _judge(confidence: float, unexplained: list[str], known: list[str]) -> tuple[bool, str]:
     """(answered, reason): whether the best match is close enough to quote."""
     if unexplained and confidence < MIN_CONFIDENCE_UNEXPLAINED:
         words = ", ".join(f"“{w}”" for w in unexplained[:3])
         return False, f"The guidance does not mention {words}, so it does not seem to answer this question. " + NO_ANSWER.split(". ", 1)[1]
-    if confidence < MIN_CONFIDENCE:
+    if not known:
+        # "3", "学", a question in Welsh: nothing in it the guidance talks about.
+        return False, ("The guidance does not use any of the words of this question (it is written in English). "
+                       + NO_ANSWER.split(". ", 1)[1])
+    if confidence < MIN_CONFIDENCE and not (len(known) <= KEYWORD_QUERY_WORDS and not unexplained):
         return False, NO_ANSWER
     return True, ""
 
@@ -134,7 +142,7 @@ class Engine:
         order = fusion.ranked(fused)
 
         confidence = float(best_evidence.max()) if n else 0.0
-        answered, reason = _judge(confidence, exp.unexplained)
+        answered, reason = _judge(confidence, exp.unexplained, exp.known)
 
         passages: list[Passage] = []
         chunks = [idx.chunks[candidates[j]] for j in order]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ingest.keyword_index import is_stopword
 
-_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")  # words in any script
 # Corrections only for words long enough to be sure of: a short word one
 # letter from a guidance word is as likely a different word.
 _MIN_FIX_LEN = 5
@@ -33,6 +33,8 @@ class Expansion:
     # Real English words of the question that neither the guidance nor the
     # glossary knows: a sign the question is about something else.
     unexplained: list[str] = field(default_factory=list)
+    # Words of the question that the guidance or the glossary does know.
+    known: list[str] = field(default_factory=list)
 
     @property
     def keyword_query(self) -> str:
@@ -102,10 +104,10 @@ class Glossary:
             if found:
                 added.append(entry.guidance)
                 matched.update(w for phrase in found for w in _WORD.findall(phrase))
-        unexplained = [w for w in dict.fromkeys(_WORD.findall(text))
-                       if w not in matched and not is_stopword(w) and not w.isdigit() and is_english(w)
-                       and _stem_all([w])[0] not in self._stems]
-        return Expansion(question, corrected, corrections, added, unexplained)
+        content = [w for w in dict.fromkeys(_WORD.findall(text)) if not is_stopword(w) and not w.isdigit()]
+        known = [w for w in content if w in matched or _stem_all([w])[0] in self._stems]
+        unexplained = [w for w in content if w not in known and is_english(w)]
+        return Expansion(question, corrected, corrections, added, unexplained, known)
 
 
 @lru_cache(maxsize=1)

@@ -108,3 +108,21 @@ def test_k_is_kept_within_the_number_of_passages(engine):
     n = len(engine.index.chunks)
     assert len(engine.search("funding", k=10_000).passages) == n
     assert len(engine.search("funding", k=0).passages) == 1
+
+
+@pytest.mark.parametrize("question", ["ehcp", "AWPU", "speach therapy", "teaching assistant"])
+def test_one_or_two_known_words_are_a_look_up(engine, question):
+    answer = engine.search(question)
+    assert answer.answered, answer.reason
+
+
+@pytest.mark.parametrize("question", ["3", "学", "Jak mogę uzyskać pomoc?"])
+def test_a_question_with_no_word_of_the_guidance_is_not_answered(engine, question):
+    answer = engine.search(question)
+    assert not answer.answered
+    assert answer.reason.startswith("The guidance does not use any of the words of this question")
+
+
+def test_the_reason_names_the_words_the_guidance_lacks(engine):
+    answer = engine.search("How do I renew my passport?")
+    assert "“passport”" in answer.reason and "“renew”" in answer.reason
