@@ -37,6 +37,18 @@ INDEX_FORMAT_VERSION = 2
 MAX_QUESTION_CHARS = 1000
 
 
+# The staff page's evaluation reads gold files only from these folders: the
+# repository and the shared folder beside it, plus any named (separated by
+# the OS path separator) in this environment variable. A path typed on a
+# web page must never reach the rest of the server's disk.
+GOLD_DIRS_ENV = "SEN_GUIDE_GOLD_DIRS"
+
+
+def gold_dirs() -> list[Path]:
+    extra = [Path(p) for p in os.environ.get(GOLD_DIRS_ENV, "").split(os.pathsep) if p.strip()]
+    return [ROOT, ROOT.parent / "shared", *extra]
+
+
 @dataclass(frozen=True)
 class Settings:
     corpus_dir: Path = DEFAULT_CORPUS_DIR

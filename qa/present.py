@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ingest.chunking import Chunk
 from ingest.errors import SenGuideError
-from ingest.settings import ROOT
+from ingest.settings import GOLD_DIRS_ENV, ROOT, gold_dirs
 
 from .answer import Answer, Passage
 from .evaluate import Result, matches
@@ -161,9 +161,10 @@ def _took(seconds) -> str:
     return f" (took {float(seconds):.1f} s)" if isinstance(seconds, (int, float)) else ""
 
 
-def gold_path(typed: str, root: Path = ROOT) -> Path:
+def gold_path(typed: str, root: Path = ROOT, allowed: list[Path] | None = None) -> Path:
     """The gold file a person named, relative to the repository folder; only an
-    existing JSON Lines file is accepted, and it is only ever read."""
+    existing JSON Lines file inside an allowed folder (ingest.settings.gold_dirs)
+    is accepted, and it is only ever read."""
     typed = typed.strip()
     if not typed:
         raise SenGuideError(f"Type the path of a gold file, for example {DEFAULT_GOLD}.")
@@ -172,6 +173,10 @@ def gold_path(typed: str, root: Path = ROOT) -> Path:
     if path.suffix != GOLD_SUFFIX:
         raise SenGuideError(f"{typed} is not a JSON Lines file: the evaluation reads only {GOLD_SUFFIX} files "
                             "with one question per line (see shared/eval/README.md).")
+    folders = [d.resolve() for d in (gold_dirs() if allowed is None else allowed)]
+    if not any(path.resolve().is_relative_to(d) for d in folders):
+        raise SenGuideError(f"{typed} is outside the folders gold files are read from; put it in the repository "
+                            f"or the shared folder, or name its folder in {GOLD_DIRS_ENV} when starting the app.")
     if not path.is_file():
         raise SenGuideError(f"There is no gold file at {path.resolve()}: check the path "
                             f"(relative paths start at the repository folder {root}).")

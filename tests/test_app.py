@@ -221,6 +221,7 @@ def test_staff_see_the_index_facts(env, real_index_dir):
 
 
 def test_staff_run_the_evaluation_on_a_gold_file(env, tmp_path):
+    env.setenv("SEN_GUIDE_GOLD_DIRS", str(tmp_path))
     gold = tmp_path / "gold.jsonl"
     gold.write_text("\n".join(json.dumps(x) for x in [
         {"id": "g1", "question": "What is Element 2 funding?", "kind": "keyword", "section": "Element 2",
@@ -243,6 +244,7 @@ def test_staff_run_the_evaluation_on_a_gold_file(env, tmp_path):
 
 
 def test_staff_are_told_when_the_gold_file_is_missing(env, tmp_path):
+    env.setenv("SEN_GUIDE_GOLD_DIRS", str(tmp_path))
     at = open_app(page="views/staff.py")
     at.text_input[1].input(str(tmp_path / "nowhere.jsonl"))
     next(b for b in at.button if b.label == "Run the evaluation").click()

@@ -24,6 +24,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.model]
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "test-output"
 SCREENSHOTS = ROOT / "docs" / "screenshots"
+# The README's screenshots are replaced only when asked, so that a test run
+# leaves the working tree clean: SEN_GUIDE_UPDATE_SCREENSHOTS=1 make test
+UPDATE_SCREENSHOTS_ENV = "SEN_GUIDE_UPDATE_SCREENSHOTS"
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = ROOT / ".venv" / "axe" / "node_modules" / "axe-core" / "axe.min.js"  # `make browser` installs it
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -161,7 +164,7 @@ def shoot(page, name: str, readme_name: str | None = None, readme_height: int | 
     page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
     settle(page)
     page.screenshot(path=str(path))
-    if readme_name:
+    if readme_name and os.environ.get(UPDATE_SCREENSHOTS_ENV):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         clip = {"x": 0, "y": 0, "width": size["width"], "height": min(readme_height or height, max(size["height"], height))}
         page.screenshot(path=str(SCREENSHOTS / readme_name), clip=clip)
@@ -235,8 +238,11 @@ def test_an_injected_question_shows_as_text_in_the_browser(server, browser):
     page.close()
 
 
-def test_staff_page(server, browser, figures, tmp_path):
-    gold = tmp_path / "gold.jsonl"
+def test_staff_page(server, browser, figures):
+    # Inside the repository (test-output/ is ignored by git): the staff page
+    # reads gold files only from the repository and the shared folder.
+    OUT.mkdir(exist_ok=True)
+    gold = OUT / "staff-gold.jsonl"
     gold.write_text("\n".join(json.dumps(x) for x in [
         {"id": "b1", "question": "What is Element 2 funding?", "kind": "keyword", "section": "Element 2",
          "gold": ["Element 2 funding is to provide SEN support"]},

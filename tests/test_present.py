@@ -130,17 +130,21 @@ def test_gold_path_accepts_only_an_existing_jsonl_file(tmp_path):
     gold = tmp_path / "eval" / "dev.jsonl"
     gold.parent.mkdir()
     gold.write_text(json.dumps({"question": "q", "gold": []}) + "\n", encoding="utf-8")
-    assert present.gold_path("eval/dev.jsonl", root=tmp_path) == gold
-    assert present.gold_path(f"  {gold}  ", root=tmp_path) == gold
+    assert present.gold_path("eval/dev.jsonl", root=tmp_path, allowed=[tmp_path]) == gold
+    assert present.gold_path(f"  {gold}  ", root=tmp_path, allowed=[tmp_path]) == gold
+    with pytest.raises(SenGuideError, match="outside the folders gold files are read from"):
+        present.gold_path(str(gold), root=tmp_path, allowed=[tmp_path / "elsewhere"])
+    with pytest.raises(SenGuideError, match="outside the folders"):
+        present.gold_path("eval/../../dev.jsonl", root=tmp_path, allowed=[tmp_path])
     with pytest.raises(SenGuideError, match="Type the path"):
         present.gold_path(" ", root=tmp_path)
     with pytest.raises(SenGuideError, match="There is no gold file at"):
-        present.gold_path("eval/missing.jsonl", root=tmp_path)
+        present.gold_path("eval/missing.jsonl", root=tmp_path, allowed=[tmp_path])
     with pytest.raises(SenGuideError, match="not a JSON Lines file"):
         present.gold_path("/etc/passwd", root=tmp_path)
     (tmp_path / "folder.jsonl").mkdir()
     with pytest.raises(SenGuideError, match="There is no gold file"):
-        present.gold_path("folder.jsonl", root=tmp_path)
+        present.gold_path("folder.jsonl", root=tmp_path, allowed=[tmp_path])
 
 
 def test_question_rows_show_hits_misses_and_abstentions():
