@@ -89,24 +89,34 @@ def _add_span(spans: list[list[int]], text: str, start: int, end: int) -> None:
         spans.append([start, end])
 
 
-def _blocks(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Paragraphs and lists as (start, end); a list joins its introduction."""
+def _blocks(text: str, start: int, end: int) -> list[list[tuple[int, int]]]:
+    """Blocks of paragraphs, each paragraph as (start, end) with no white
+    space around it; a list joins the paragraph that introduces it."""
     paras, pos = [], start
     for m in _BLANK_LINES.finditer(text, start, end):
-        paras.append((pos, m.start()))
+        paras.append(_trim(text, pos, m.start()))
         pos = m.end()
-    paras.append((pos, end))
-    paras = [(s, e) for s, e in paras if text[s:e].strip()]
-    blocks: list[tuple[int, int]] = []
+    paras.append(_trim(text, pos, end))
+    blocks: list[list[tuple[int, int]]] = []
     for s, e in paras:
-        if blocks and (_LIST_ITEM.match(text, s) or _runs_on(text[blocks[-1][0]:blocks[-1][1]])):
+        if e <= s:
+            continue
+        if blocks and (_LIST_ITEM.match(text, s) or _runs_on(text[blocks[-1][-1][0]:blocks[-1][-1][1]])):
             # A list continues the block before it (the sentence that
             # introduces it, or earlier items), and so does a paragraph after
             # one that has not finished its sentence ("...you can speak to:").
-            blocks[-1] = (blocks[-1][0], e)
+            blocks[-1].append((s, e))
         else:
-            blocks.append((s, e))
+            blocks.append([(s, e)])
     return blocks
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def _runs_on(block: str) -> bool:
@@ -114,13 +124,13 @@ def _runs_on(block: str) -> bool:
     return not _LIST_ITEM.match(last_line) and not re.search(r"[.!?]['’\")]*$|\(\d+(\.\d+)?\)$", last_line)
 
 
-def _pack(blocks: list[tuple[int, int]], text: str, max_chars: int, target_chars: int) -> list[tuple[int, int]]:
+def _pack(blocks: list[list[tuple[int, int]]], text: str, max_chars: int, target_chars: int) -> list[tuple[int, int]]:
     pieces: list[tuple[int, int]] = []
-    for s, e in blocks:
-        if e - s <= max_chars:
-            pieces.append((s, e))
+    for paras in blocks:
+        if paras[-1][1] - paras[0][0] <= max_chars:
+            pieces.append((paras[0][0], paras[-1][1]))
         else:
-            pieces.extend(_split_long(text, s, e, max_chars))
+            pieces.extend(_split_block(text, paras, max_chars))
     packed: list[tuple[int, int]] = []
     for s, e in pieces:
         if packed and e - packed[-1][0] <= target_chars:
@@ -130,16 +140,44 @@ def _pack(blocks: list[tuple[int, int]], text: str, max_chars: int, target_chars
     return packed
 
 
+def _split_block(text: str, paras: list[tuple[int, int]], max_chars: int) -> list[tuple[int, int]]:
+    """A block too long for one chunk, cut between paragraphs where it can be.
+
+    A piece never ends with a paragraph that introduces what follows ("…can
+    also give you:") while that paragraph fits with what it introduces.
+    """
+    pieces: list[tuple[int, int]] = []
+    current: list[tuple[int, int]] = []
+    for s, e in paras:
+        if e - s > max_chars:
+            if current:
+                pieces.append((current[0][0], current[-1][1]))
+            pieces.extend(_split_long(text, s, e, max_chars))
+            current = []
+            continue
+        if current and e - current[0][0] > max_chars:
+            carried: list[tuple[int, int]] = []
+            while len(current) > 1 and _runs_on(text[current[-1][0]:current[-1][1]]) and e - current[-1][0] <= max_chars:
+                carried.insert(0, current.pop())
+            pieces.append((current[0][0], current[-1][1]))
+            current = carried
+        current.append((s, e))
+    if current:
+        pieces.append((current[0][0], current[-1][1]))
+    return pieces
+
+
 def _split_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """One paragraph over max_chars, cut at lines, then sentences, then clauses."""
     splitter = RecursiveCharacterTextSplitter(
         chunk_size=max_chars, chunk_overlap=0, add_start_index=True, strip_whitespace=True,
         separators=["\n\n", "\n", r"(?<=[.!?])\s+", r"(?<=[;,])\s+", " ", ""], is_separator_regex=True,
-        keep_separator=False,
+        keep_separator="end",
     )
     out = []
     for piece in splitter.create_documents([text[start:end]]):
         s = start + piece.metadata["start_index"]
-        out.append((s, s + len(piece.page_content)))
+        out.append(_trim(text, s, s + len(piece.page_content)))
     return out
 
 

@@ -30,6 +30,10 @@ MAX_CHUNK_CHARS = 700
 # the sentences that explain it.
 TARGET_CHUNK_CHARS = 700
 
+# Bumped when ingest/chunking.py or the keyword tokenizer changes what is
+# indexed from the same text: an index built by older code is then stale.
+CHUNKER_VERSION = 2
+
 # Bumped when the layout of the index folder changes.
 INDEX_FORMAT_VERSION = 2
 
@@ -61,7 +65,8 @@ class Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
     def chunker_settings(self) -> dict:
-        return {"max_chunk_chars": self.max_chunk_chars, "target_chunk_chars": self.target_chunk_chars}
+        return {"max_chunk_chars": self.max_chunk_chars, "target_chunk_chars": self.target_chunk_chars,
+                "version": CHUNKER_VERSION}
 
 
 def canonical_model(name: str) -> str:

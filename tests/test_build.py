@@ -20,7 +20,7 @@ import pytest
 from conftest import FAKE_MODEL_NAME, ROOT
 from ingest import BuildLockedError, IndexUnusableError, ModelError, build, keyword_index, read_chunks, store
 from ingest.chunking import evidence_texts
-from ingest.settings import INDEX_FORMAT_VERSION
+from ingest.settings import CHUNKER_VERSION, INDEX_FORMAT_VERSION
 from qa.loaded_index import load
 
 # How long a test waits for a child process to reach the point where it is
@@ -58,7 +58,7 @@ def test_manifest_records_model_chunker_hashes_counts_time_and_format(built):
     m = json.loads((index_dir / "manifest.json").read_text(encoding="utf-8"))
     assert m["format_version"] == INDEX_FORMAT_VERSION
     assert m["model"] == {"name": FAKE_MODEL_NAME, "dimension": 64}
-    assert m["chunker"] == {"max_chunk_chars": 700, "target_chunk_chars": 700}
+    assert m["chunker"] == {"max_chunk_chars": 700, "target_chunk_chars": 700, "version": CHUNKER_VERSION}
     assert m["corpus"]["files"] == {name: sha256(corpus / name)
                                     for name in ("funding.txt", "funding.txt.meta.json", "rights.html", "support.md")}
     folder = index_dir / m["folder"]
@@ -171,7 +171,7 @@ def test_changed_chunker_settings_rebuild_and_another_model_re_embeds_everything
     smaller = settings.with_(max_chunk_chars=60, target_chunk_chars=40)
     report = build(smaller)
     assert not report.up_to_date
-    assert store.read_manifest(settings.index_dir)["chunker"] == {"max_chunk_chars": 60, "target_chunk_chars": 40}
+    assert store.read_manifest(settings.index_dir)["chunker"] == {"max_chunk_chars": 60, "target_chunk_chars": 40, "version": CHUNKER_VERSION}
     assert max(len(c.text) for c in current_chunks(settings)) <= 60
     fake_model.reset()
     other = build(smaller.with_(model="another-fake-model"))

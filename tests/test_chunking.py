@@ -65,9 +65,6 @@ def test_real_corpus_chunks_start_and_end_with_text():
         assert c.text == c.text.strip()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "chunking bug: _blocks keeps the white space around a paragraph (a second blank line, trailing spaces as in "
-    "the supplied .txt), so a chunk can start with a newline or end with spaces; fix: trim each paragraph span in _blocks"))
 def test_extra_blank_lines_or_trailing_spaces_never_start_or_end_a_chunk(tmp_path):
     para = "The school reviews the plan every term with the parents and the SENCO. " * 5
     doc = doc_from(tmp_path, "g.txt", f"Title\n\n{para}\n\n\n\n{para}\n\n\n{para}\n")
@@ -82,12 +79,7 @@ def _list_intros() -> list:
     text = read_document(CORPUS_MD, DEFAULT_CORPUS_DIR).text
     found = [(m.start(), m.end(), m.group(0).strip()) for m in re.finditer(r"(?m)^(?!- )[^\n]+\n\n- ", text)]
     assert len(found) == 9  # "you can:", "in the form of:", "Before meeting ask yourself:", ...
-    return [pytest.param(start, end, id=intro[-30:].replace("\n", " ").strip(), marks=[pytest.mark.xfail(strict=True, reason=(
-        "chunking bug: the WIASS paragraph, its run-on 'can also give you:' and the list (about 510 chars) fit in one "
-        "chunk, but the over-long block is split greedily from its start, leaving the list on its own; fix: split an "
-        "over-long block at blank lines first, never ending a chunk with a paragraph that introduces a list"))]
-                         if "can also give you" in intro else [])
-            for start, end, intro in found]
+    return [pytest.param(start, end, id=intro[-30:].replace("\n", " ").strip()) for start, end, intro in found]
 
 
 @pytest.mark.parametrize("start, end", _list_intros())
@@ -123,10 +115,7 @@ def test_no_chunk_of_a_long_section_is_over_700_chars(tmp_path, body):
 
 
 @pytest.mark.parametrize("body", [
-    pytest.param(LONG_PARAGRAPH, marks=pytest.mark.xfail(strict=True, reason=(
-        "chunking bug: RecursiveCharacterTextSplitter with keep_separator=False joins the pieces of a "
-        "paragraph split at sentences with the separator's regex source, so start_index is -1 and the "
-        "chunk offsets are wrong; fix in ingest/chunking.py::_split_long with keep_separator='end'"))),
+    LONG_PARAGRAPH,
     LONG_SENTENCE,
     LONG_LIST,
 ], ids=["paragraph", "sentence", "list"])
@@ -139,7 +128,6 @@ def test_a_long_section_is_split_without_losing_or_repeating_text(tmp_path, body
     assert_chunks_cover_sections(doc, chunks)
 
 
-@pytest.mark.xfail(strict=True, reason="chunking bug: see test_a_long_section_is_split_without_losing_or_repeating_text[paragraph]")
 def test_a_long_paragraph_is_split_at_sentence_ends(tmp_path):
     doc = doc_from(tmp_path, "long.md", f"# Title\n\n## Long\n\n{LONG_PARAGRAPH}\n")
     for c in chunks_of(doc):
