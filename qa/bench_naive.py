@@ -31,7 +31,7 @@ def main(index_dir: Path, questions: list[str], rounds: int) -> list[float]:
     from ingest.embedding import resolve_model
 
     manifest = store.read_manifest(index_dir)
-    vectors = np.load(index_dir / manifest["folder"] / "vectors.npy")
+    vectors = np.load(index_dir / manifest["folder"] / "vectors.npy", allow_pickle=False)
     index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(vectors)
     model = SentenceTransformer(resolve_model(manifest["model"]["name"]), device="cpu")
