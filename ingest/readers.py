@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
+from .settings import MAX_CORPUS_FILE_BYTES
+
 SUPPORTED_SUFFIXES = (".md", ".txt", ".html", ".htm")
 # Sidecar file with a document's title, publisher and source, for formats
 # that have no front matter: "guide.txt" -> "guide.txt.meta.json".
@@ -72,6 +74,11 @@ def read_document(path: Path, corpus_dir: Path) -> Document:
     if suffix not in SUPPORTED_SUFFIXES:
         raise UnreadableFile(f"files of type '{suffix or path.name}' are not supported (use {', '.join(SUPPORTED_SUFFIXES)})")
     try:
+        size = path.stat().st_size
+        if size > MAX_CORPUS_FILE_BYTES:
+            raise UnreadableFile(
+                f"it is {size / 1e6:.1f} MB, more than the {MAX_CORPUS_FILE_BYTES / 1e6:.0f} MB a corpus file may be "
+                "(embedding it would take hours); split it into smaller files")
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableFile(f"it cannot be opened ({exc.strerror})") from None

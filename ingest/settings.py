@@ -37,6 +37,12 @@ CHUNKER_VERSION = 2
 # Bumped when the layout of the index folder changes.
 INDEX_FORMAT_VERSION = 2
 
+# A corpus file larger than this is skipped, with the reason, before it is
+# read: 10 MB of text is about 15,000 passages, some hours of embedding on a
+# 2-core machine, and more than any one guidance document needs. Split a
+# bigger file into several.
+MAX_CORPUS_FILE_BYTES = 10_000_000
+
 # Questions longer than this are cut (with a notice) before search.
 MAX_QUESTION_CHARS = 1000
 

@@ -219,3 +219,25 @@ def test_missing_folder_is_a_clear_error(tmp_path, fake_model):
     with pytest.raises(CorpusError, match=r"No corpus folder at .*nowhere: create it"):
         build(fake_model.settings(tmp_path / "nowhere", tmp_path / "index"))
     assert not (tmp_path / "index" / "manifest.json").exists()
+
+
+def test_a_50_mb_file_is_skipped_with_its_size_before_it_is_read(tiny_corpus, fake_model, tmp_path):
+    """Embedding 50 MB of text would take hours here: the build refuses that
+    file by name, without reading it into memory, and indexes the rest."""
+    import tracemalloc
+
+    folder = tiny_corpus({"good.md": "# Good\n\nReadable guidance.\n"})
+    paragraph = ("The SENCO coordinates support for children with special educational needs. " * 8 + "\n\n").encode()
+    with open(folder / "huge.txt", "wb") as f:
+        f.write(b"Huge heading\n\n")
+        while f.tell() < 50_000_000:
+            f.write(paragraph * 1000)
+    with pytest.raises(UnreadableFile, match=r"it is 50\.\d MB, more than the 10 MB a corpus file may be"):
+        read(folder, "huge.txt")
+    tracemalloc.start()
+    report = build(fake_model.settings(folder, tmp_path / "index"))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert dict(report.skipped).keys() == {"huge.txt"} and "split it into smaller files" in dict(report.skipped)["huge.txt"]
+    assert report.files == 1 and report.chunks == 1
+    assert peak < 10_000_000  # hashing streams the file; nothing holds its 50 MB
