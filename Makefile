@@ -46,5 +46,10 @@ test: install browser
 evaluate: index
 	$(PY) -m qa.evaluate --gold ../shared/eval/dev.jsonl
 
+# Speed, memory and scale beside a naive baseline (docs/PERFORMANCE.md); about
+# 7 minutes, and it needs Chromium for the app's memory.
+bench: index browser
+	$(PY) -m qa.bench
+
 clean:
-	rm -rf $(VENV) index/manifest.json index/builds
+	rm -rf $(VENV) .cache index/manifest.json index/builds

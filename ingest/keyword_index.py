@@ -87,8 +87,19 @@ def load(folder: Path):
 
 
 def scores(retriever, question_tokens: list[str]) -> np.ndarray:
-    """BM25 score of every document for one tokenized question."""
-    known = [t for t in question_tokens if t in retriever.vocab_dict]
-    if not known:
-        return np.zeros(retriever.scores["num_docs"], dtype=np.float32)
-    return np.asarray(retriever.get_scores(known), dtype=np.float32)
+    """BM25 score of every document for one tokenized question.
+
+    The sum bm25s's get_scores makes, done with one indexed add per token
+    (a token's documents are distinct) instead of np.add.at over all of them:
+    several times faster at 100,000 documents.
+    """
+    vocab, matrix = retriever.vocab_dict, retriever.scores
+    data, indices, indptr = matrix["data"], matrix["indices"], matrix["indptr"]
+    out = np.zeros(matrix["num_docs"], dtype=np.float32)
+    ids = [vocab[t] for t in question_tokens if t in vocab]
+    for t in ids:
+        start, end = indptr[t], indptr[t + 1]
+        out[indices[start:end]] += data[start:end]
+    if ids and getattr(retriever, "nonoccurrence_array", None) is not None:
+        out += retriever.nonoccurrence_array[ids].sum()
+    return out

@@ -21,11 +21,10 @@ class LoadedIndex:
     chunks: list[Chunk]
     chunk_vectors: np.ndarray
     sentence_vectors: np.ndarray
-    sentence_chunk: np.ndarray  # chunk number of each evidence row (heading, then sentences)
     dense: object  # faiss index over chunk vectors
     bm25: object
-
     evidence_start: np.ndarray  # row in sentence_vectors where each chunk's evidence begins
+    evidence_end: np.ndarray  # and the row after its last
 
     @property
     def model(self) -> str:
@@ -66,13 +65,15 @@ def load(index_dir: Path, verify: bool = True) -> LoadedIndex:
         bm25 = keyword_index.load(folder / "bm25")
     except Exception as exc:  # any damage to a file: one line, never a traceback
         raise IndexUnusableError(f"The index in {index_dir} cannot be read ({type(exc).__name__}): {_REBUILD}.") from None
-    sentence_chunk = np.array([i for i, c in enumerate(chunks) for _ in range(1 + len(c.sentences))], dtype=np.int64)
+    # Each chunk's evidence rows: its heading, then its sentences.
+    rows_per_chunk = np.array([1 + len(c.sentences) for c in chunks], dtype=np.int64)
+    evidence_end = np.cumsum(rows_per_chunk)
+    evidence_start = evidence_end - rows_per_chunk
     problems = []
     if chunk_vectors.shape != (len(chunks), dim) or dense.ntotal != len(chunks) or dense.d != dim:
         problems.append("chunk vectors")
-    if sentence_vectors.shape != (len(sentence_chunk), dim):
+    if sentence_vectors.shape != (int(rows_per_chunk.sum()), dim):
         problems.append("sentence vectors")
     if problems:
         raise IndexUnusableError(f"The index in {index_dir} is inconsistent ({', '.join(problems)}): {_REBUILD}.")
-    evidence_start = np.searchsorted(sentence_chunk, np.arange(len(chunks)))
-    return LoadedIndex(manifest, chunks, chunk_vectors, sentence_vectors, sentence_chunk, dense, bm25, evidence_start)
+    return LoadedIndex(manifest, chunks, chunk_vectors, sentence_vectors, dense, bm25, evidence_start, evidence_end)

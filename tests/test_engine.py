@@ -126,3 +126,27 @@ def test_a_question_with_no_word_of_the_guidance_is_not_answered(engine, questio
 def test_the_reason_names_the_words_the_guidance_lacks(engine):
     answer = engine.search("How do I renew my passport?")
     assert "“passport”" in answer.reason and "“renew”" in answer.reason
+
+
+def test_a_large_index_scores_its_candidates_as_the_full_scan_does(engine, monkeypatch):
+    """Past LARGE_INDEX_ROWS the sentences are compared only for the chunks the
+    dense and keyword sides nominate, with the keyword side in a thread: every
+    passage it returns must carry the same scores and highlights as when every
+    sentence is compared, and the right section must still come first."""
+    import qa.engine
+
+    questions = [question for _kind, question, _section in RIGHT_SECTION_FIRST]
+    engine._cache.clear()
+    full = [engine.search(q) for q in questions]
+    monkeypatch.setattr(qa.engine, "LARGE_INDEX_ROWS", 0)
+    engine._cache.clear()
+    large = [engine.search(q) for q in questions]
+    engine._cache.clear()
+    for (_kind, question, section), a, b in zip(RIGHT_SECTION_FIRST, full, large):
+        assert b.passages[0].heading_path[-1] == section, question
+        assert b.answered == a.answered
+        by_id = {p.chunk_id: p for p in a.passages}
+        for p in b.passages:
+            if p.chunk_id in by_id:
+                assert p.scores == pytest.approx(by_id[p.chunk_id].scores, abs=1e-6)
+                assert p.highlights == by_id[p.chunk_id].highlights
