@@ -40,8 +40,11 @@ ANSWER_CACHE_SIZE = 512
 # compared with every sentence: only the candidates that the dense and
 # keyword sides nominate are, and the keyword side runs in a thread beside
 # the model. On the guidance (about 140 rows) nothing changes; at 100,000
-# chunks this took a question from 54 ms to 7 ms (docs/PERFORMANCE.md).
-LARGE_INDEX_ROWS = 20_000
+# chunks this took a question from 54 ms to 8 ms (docs/PERFORMANCE.md). The
+# line is low because a full scan costs more than its own product: at 1,000
+# chunks (3,500 rows) it pushed the model's weights out of the CPU cache, and
+# a question took 2-3 ms longer than on the guidance instead of 0.5 ms.
+LARGE_INDEX_ROWS = 2_000
 
 NO_ANSWER = ("The guidance does not seem to answer this question. "
              "The school's SENCO, or Westminster Information Advice Support Service for SEND (WIASS), can help.")
