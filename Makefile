@@ -47,7 +47,7 @@ evaluate: index
 	$(PY) -m qa.evaluate --gold ../shared/eval/dev.jsonl
 
 # Speed, memory and scale beside a naive baseline (docs/PERFORMANCE.md); about
-# 7 minutes, and it needs Chromium for the app's memory.
+# 17 minutes on 2 cores, and it needs Chromium for the app's memory.
 bench: index browser
 	$(PY) -m qa.bench
 
