@@ -183,7 +183,7 @@ def test_parent_page_on_a_desktop(server, browser, figures):
 
     figures["timings_s"]["first_question"] = round(ask(page, "What is Element 2 funding?"), 2)
     expect(page.locator(".sg-crumb").first).to_have_text(ELEMENT_2_CRUMB)
-    assert ELEMENT_2_QUOTE in page.locator("blockquote.sg-quote mark").first.inner_text()
+    expect(page.locator("blockquote.sg-quote mark").first).to_contain_text(ELEMENT_2_QUOTE)
     assert "q=What+is+Element+2+funding" in page.url or "q=What%20is%20Element%202%20funding" in page.url
     assert not run_axe(page, "parent answer, desktop", figures)
     shoot(page, "parent-desktop")
@@ -208,7 +208,9 @@ def test_parent_page_at_375_px(server, browser, figures):
     page.get_by_role("heading", name="What the guidance says").wait_for(timeout=WAIT_MS)
     settle(page)
     expect(page.get_by_label("Your question")).to_have_value("What is a SENCO?")
-    assert "responsible for the school’s day to day SEN policy" in page.locator("blockquote.sg-quote").first.inner_text()
+    # expect() waits for Streamlit to finish replacing the page's elements
+    # (a one-shot read once saw a passage from below the first).
+    expect(page.locator("blockquote.sg-quote").first).to_contain_text("responsible for the school’s day to day SEN policy")
     assert no_sideways_scroll(page)
     assert not run_axe(page, "parent answer, 375 px", figures)
     shoot(page, "parent-375", readme_name="parent-page.png", readme_height=1150)
