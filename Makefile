@@ -48,7 +48,7 @@ evaluate: index
 
 # Speed, memory and scale beside a naive baseline (docs/PERFORMANCE.md); about
 # 17 minutes on 2 cores, and it needs Chromium for the app's memory.
-bench: index browser
+bench: install browser
 	$(PY) -m qa.bench
 
 clean:

@@ -26,10 +26,7 @@ def build(vectors: np.ndarray):
         index.hnsw.efConstruction = 80
     else:
         index = faiss.IndexFlatIP(dim)
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    if not index.is_trained:
-        index.train(vectors)
-    index.add(vectors)
+    index.add(np.ascontiguousarray(vectors, dtype=np.float32))  # float16 storage needs no training
     return index
 
 

@@ -129,8 +129,9 @@ class Engine:
     def _search(self, text: str, k: int) -> Answer:
         idx = self.index
         exp = self.glossary.expand(text)
+        large = len(idx.sentence_vectors) > LARGE_INDEX_ROWS
         keyword_job = None
-        if len(idx.sentence_vectors) > LARGE_INDEX_ROWS:
+        if large:
             # On a large index the keyword side is worth its own thread: it runs
             # while the model encodes the question (which releases the GIL).
             keyword_job = self._keyword_pool.submit(self._keyword_side, exp.keyword_query)
@@ -149,7 +150,7 @@ class Engine:
         # Each retriever nominates its best candidates...
         _, dense_ids = dense_index.search(idx.dense, qvec, min(CANDIDATES, n))
         nominated = [dense_ids, keyword_ids]
-        if len(idx.sentence_vectors) <= LARGE_INDEX_ROWS:
+        if not large:
             # Small enough to compare the question with every sentence, so the
             # sentence side nominates too.
             best_all = np.maximum.reduceat(idx.sentence_vectors @ qvec, idx.evidence_start)

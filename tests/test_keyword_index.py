@@ -20,4 +20,3 @@ def test_scores_equal_bm25s_get_scores(question):
     known = [t for t in tokens if t in retriever.vocab_dict]
     expected = retriever.get_scores(known) if known else np.zeros(len(TEXTS))
     assert keyword_index.scores(retriever, tokens) == pytest.approx(np.asarray(expected, dtype=np.float32))
-
