@@ -244,6 +244,8 @@ def _write_build(folder: Path, chunks: list[Chunk], chunk_vectors: np.ndarray, s
     dense_index.save(dense_index.build(chunk_vectors), folder / "dense.faiss")
     (folder / "bm25").mkdir()
     keyword_index.save(keyword_index.build([keyword_text(c) for c in chunks]), folder / "bm25")
+    (folder / "bm25_sentences").mkdir()
+    keyword_index.save(keyword_index.build([t for c in chunks for t in evidence_texts(c)]), folder / "bm25_sentences")
 
 
 def read_chunks(path: Path) -> list[Chunk]:

@@ -190,5 +190,6 @@ def evidence_texts(chunk: Chunk) -> list[str]:
 
 
 def keyword_text(chunk: Chunk) -> str:
-    """What BM25 indexes: the headings below the title, then the text."""
-    return " ".join(chunk.heading_path[1:]) + "\n" + chunk.text
+    """What BM25 indexes: the headings below the title, each on its own line
+    (a phrase token never joins two headings), then the text."""
+    return "\n".join([*chunk.heading_path[1:], chunk.text])

@@ -5,7 +5,13 @@ bm25s is small, fast on sparse matrices, and saves to plain files (JSON and
 lower case, stop words removed, Snowball-stemmed, and each pair of
 neighbouring words added as a phrase token ("complex_need"), so that a
 question using the guidance's own phrase ranks that passage above ones that
-merely share its words.
+merely share its words. A phrase never spans the end of a sentence or a line:
+"...before the meeting? What are my child's wishes?" is not "meeting child".
+
+Two indexes are built: one document per passage, and one per evidence row
+(a passage's heading and each of its sentences), which tells a passage whose
+one sentence holds the question's words together from one that has them
+scattered.
 """
 from __future__ import annotations
 
@@ -56,15 +62,23 @@ def stem_words(words: list[str]) -> list[str]:
 
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")  # bm25s's own token pattern: words of two or more characters
+# Where a phrase token may not reach across: the end of a sentence, a colon or
+# semicolon (before a list, between clauses), a line break (headings, list items).
+_PHRASE_BREAK = re.compile(r"[.?!:;]+(?=\s|$)|\n")
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:
-    """Stemmed words without stop words, then each neighbouring pair as a phrase token."""
+    """Stemmed words without stop words, then each neighbouring pair within a
+    sentence or line as a phrase token."""
     stopwords, stem = _stopword_set(), _stemmer().stemWords
     out = []
     for text in texts:
-        words = stem([w for w in _TOKEN.findall(text.lower()) if w not in stopwords])
-        out.append(words + [f"{a}_{b}" for a, b in zip(words, words[1:])])
+        words, phrases = [], []
+        for part in _PHRASE_BREAK.split(text.lower()):
+            stems = stem([w for w in _TOKEN.findall(part) if w not in stopwords])
+            words += stems
+            phrases += [f"{a}_{b}" for a, b in zip(stems, stems[1:])]
+        out.append(words + phrases)
     return out
 
 
@@ -84,6 +98,11 @@ def load(folder: Path):
     import bm25s
 
     return bm25s.BM25.load(str(folder), mmap=False)
+
+
+def size(retriever) -> int:
+    """How many documents the index holds."""
+    return int(retriever.scores["num_docs"])
 
 
 def scores(retriever, question_tokens: list[str]) -> np.ndarray:

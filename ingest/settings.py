@@ -32,10 +32,10 @@ TARGET_CHUNK_CHARS = 700
 
 # Bumped when ingest/chunking.py or the keyword tokenizer changes what is
 # indexed from the same text: an index built by older code is then stale.
-CHUNKER_VERSION = 2
+CHUNKER_VERSION = 3
 
 # Bumped when the layout of the index folder changes.
-INDEX_FORMAT_VERSION = 2
+INDEX_FORMAT_VERSION = 3
 
 # A corpus file larger than this is skipped, with the reason, before it is
 # read: 10 MB of text is about 15,000 passages, some hours of embedding on a

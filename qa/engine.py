@@ -120,11 +120,13 @@ class Engine:
                 self._cache.popitem(last=False)
         return answer
 
-    def _keyword_side(self, keyword_query: str) -> tuple[np.ndarray, np.ndarray]:
-        """(BM25 score of every chunk, the chunks it nominates)."""
-        scores = keyword_index.scores(self.index.bm25, keyword_index.tokenize([keyword_query])[0])
+    def _keyword_side(self, keyword_query: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(BM25 score of every chunk, the chunks it nominates, BM25 score of
+        every evidence row: each heading and sentence on its own)."""
+        tokens = keyword_index.tokenize([keyword_query])[0]
+        scores = keyword_index.scores(self.index.bm25, tokens)
         top = _top(scores, CANDIDATES)
-        return scores, top[scores[top] > 0]
+        return scores, top[scores[top] > 0], keyword_index.scores(self.index.sentence_bm25, tokens)
 
     def _search(self, text: str, k: int) -> Answer:
         idx = self.index
@@ -138,7 +140,7 @@ class Engine:
         # The dense side reads the question as typed (misspellings corrected):
         # appending glossary words blurred its meaning on the dev set.
         qvec = self.encoder.encode(exp.corrected)
-        keyword, keyword_ids = keyword_job.result() if keyword_job else self._keyword_side(exp.keyword_query)
+        keyword, keyword_ids, row_keyword = keyword_job.result() if keyword_job else self._keyword_side(exp.keyword_query)
         if qvec.shape != (idx.dense.d,):
             # The model at this name is not the one that embedded the passages
             # (a local model folder replaced, say): no answer from mismatched vectors.
@@ -164,6 +166,9 @@ class Engine:
             "dense": idx.chunk_vectors[candidates] @ qvec,
             "sentence": best_evidence,
             "keyword": keyword[candidates],
+            # The best single heading or sentence by BM25: the question's words
+            # together in one sentence, not scattered over the passage.
+            "sentence_keyword": np.maximum.reduceat(row_keyword[rows], firsts),
         }
         fused = fusion.fuse(per_retriever)
         order = fusion.ranked(fused)
@@ -184,7 +189,7 @@ class Engine:
                 highlights=highlight.best_sentences(c.sentences, evidence[first:first + len(c.sentences)]),
                 publisher=c.publisher, file=c.file, start=c.start, end=c.end,
             ))
-        return Answer(text, answered, reason, passages, expanded_question=exp.keyword_query,
+        return Answer(text, answered, reason, passages, expanded_question=" ".join(exp.keyword_query.splitlines()),
                       corrections=exp.corrections, confidence=confidence)
 
 

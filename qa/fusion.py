@@ -1,15 +1,18 @@
 """Score fusion: one score per passage from the retrievers' scores.
 
 The dense and evidence scores are cosines (comparable as they are); BM25
-scores have no fixed scale, so they are divided by the question's best BM25
-score first. Weighted sums of scores beat reciprocal rank fusion on the dev
-set (docs/RETRIEVAL.md): ranks throw away how far ahead the leader is.
+scores (of a passage, and of its best sentence) have no fixed scale, so each
+is divided by the question's best score of its kind first. Weighted sums of
+scores beat reciprocal rank fusion on the dev set (docs/RETRIEVAL.md): ranks
+throw away how far ahead the leader is.
 """
 from __future__ import annotations
 
 import numpy as np
 
-WEIGHTS = {"dense": 1.0, "sentence": 1.0, "keyword": 0.5}
+WEIGHTS = {"dense": 1.0, "sentence": 1.0, "keyword": 0.5, "sentence_keyword": 0.25}
+# Scores without a fixed scale (BM25), divided by their best before weighting.
+RELATIVE = ("keyword", "sentence_keyword")
 
 
 def fuse(scores: dict[str, np.ndarray], weights: dict[str, float] = WEIGHTS) -> np.ndarray:
@@ -17,7 +20,7 @@ def fuse(scores: dict[str, np.ndarray], weights: dict[str, float] = WEIGHTS) -> 
     total = None
     for name, values in scores.items():
         v = np.asarray(values, dtype=np.float32)
-        if name == "keyword":
+        if name in RELATIVE:
             top = float(v.max()) if v.size else 0.0
             v = v / top if top > 0 else np.zeros_like(v)
         total = weights.get(name, 1.0) * v if total is None else total + weights.get(name, 1.0) * v

@@ -38,7 +38,9 @@ class Expansion:
 
     @property
     def keyword_query(self) -> str:
-        return " ".join([self.corrected, *self.added])
+        # One line each, so that no phrase token joins the question's last
+        # word to an added one, or two added phrases.
+        return "\n".join([self.corrected, *self.added])
 
     @property
     def dense_query(self) -> str:

@@ -22,7 +22,8 @@ class LoadedIndex:
     chunk_vectors: np.ndarray
     sentence_vectors: np.ndarray
     dense: object  # faiss index over chunk vectors
-    bm25: object
+    bm25: object  # one document per chunk
+    sentence_bm25: object  # one document per evidence row, in the rows' order
     evidence_start: np.ndarray  # row in sentence_vectors where each chunk's evidence begins
     evidence_end: np.ndarray  # and the row after its last
 
@@ -63,6 +64,7 @@ def load(index_dir: Path, verify: bool = True) -> LoadedIndex:
         sentence_vectors = np.load(folder / "sentences.npy", allow_pickle=False)
         dense = dense_index.load(folder / "dense.faiss")
         bm25 = keyword_index.load(folder / "bm25")
+        sentence_bm25 = keyword_index.load(folder / "bm25_sentences")
     except Exception as exc:  # any damage to a file: one line, never a traceback
         raise IndexUnusableError(f"The index in {index_dir} cannot be read ({type(exc).__name__}): {_REBUILD}.") from None
     # Each chunk's evidence rows: its heading, then its sentences.
@@ -74,6 +76,11 @@ def load(index_dir: Path, verify: bool = True) -> LoadedIndex:
         problems.append("chunk vectors")
     if sentence_vectors.shape != (int(rows_per_chunk.sum()), dim):
         problems.append("sentence vectors")
+    if keyword_index.size(bm25) != len(chunks):
+        problems.append("keyword index")
+    if keyword_index.size(sentence_bm25) != int(rows_per_chunk.sum()):
+        problems.append("sentence keyword index")
     if problems:
         raise IndexUnusableError(f"The index in {index_dir} is inconsistent ({', '.join(problems)}): {_REBUILD}.")
-    return LoadedIndex(manifest, chunks, chunk_vectors, sentence_vectors, dense, bm25, evidence_start, evidence_end)
+    return LoadedIndex(manifest, chunks, chunk_vectors, sentence_vectors, dense, bm25, sentence_bm25,
+                       evidence_start, evidence_end)

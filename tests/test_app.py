@@ -191,7 +191,7 @@ def test_staff_see_every_ranked_passage_with_its_scores(env):
     assert at.title[0].value == "Staff view"
     assert at.text_input(key="staff_question").value == "who pays for a teaching assistant?"
     table = at.dataframe[0].value
-    assert list(table.columns) == ["rank", "fused", "dense", "sentence", "keyword", "chunk id", "heading path"]
+    assert list(table.columns) == ["rank", "fused", "dense", "sentence", "keyword", "sentence_keyword", "chunk id", "heading path"]
     assert list(table["rank"]) == list(range(1, 11))
     assert list(table["fused"]) == sorted(table["fused"], reverse=True)
     assert table["heading path"][0].startswith("Special Educational Needs Support › ")

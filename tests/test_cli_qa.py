@@ -1,6 +1,8 @@
 """`python -m qa` as a person runs it: a real process, the real model."""
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -58,3 +60,31 @@ def test_an_empty_corpus_is_one_clear_line(tmp_path):
     last = out.stderr.strip().splitlines()[-1]
     assert last.startswith("error: No guidance text found") and str(empty) in last
     assert "Traceback" not in out.stderr
+
+
+def _pop_scores(answer: dict) -> list[tuple[float, dict]]:
+    return [(p.pop("score"), p.pop("scores")) for p in answer["passages"]]
+
+
+def test_command_line_rebuilds_a_damaged_index_and_says_so_in_one_line(real_index_dir, real_engine, tmp_path):
+    index = tmp_path / "index"
+    shutil.copytree(real_index_dir, index)
+    faiss_file = index / json.loads((index / "manifest.json").read_text())["folder"] / "dense.faiss"
+    faiss_file.write_bytes(faiss_file.read_bytes()[: faiss_file.stat().st_size // 2])
+    question = "What is Element 2 funding for?"
+    out = subprocess.run([sys.executable, "-m", "qa", "--json", "--k", "2", "--index", str(index), question],
+                         cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"}, capture_output=True, text=True,
+                         timeout=600)
+    assert out.returncode == 0, out.stderr
+    line = out.stderr.splitlines()[0]
+    assert re.fullmatch(r"The index file builds/[^ ]+/dense\.faiss does not match its manifest "
+                        r"\(changed or damaged\); rebuilding the index\.\.\.", line), line
+    assert "Traceback" not in out.stderr
+    # The rebuild embeds the passages again, in another process: the same
+    # answer, with scores equal to within float32 rounding.
+    got, want = json.loads(out.stdout), real_engine.search(question, k=2).to_json()
+    got_scores, want_scores = _pop_scores(got), _pop_scores(want)
+    assert got == want
+    for (score, per), (want_score, want_per) in zip(got_scores, want_scores, strict=True):
+        assert score == pytest.approx(want_score, abs=1e-5) and per == pytest.approx(want_per, abs=1e-5)
+    assert "Element 2" in json.loads(out.stdout)["passages"][0]["text"]

@@ -25,6 +25,15 @@ RIGHT_SECTION_FIRST = [
     ("typo", "speach therapy", "Newly Diagnosed"),
     ("typo", "Whats delegated fundng", "Where does funding for SEN come from?"),
 ]
+# Passages of one section that only a sentence can tell apart: the words that
+# must be in the first passage.
+RIGHT_PASSAGE_FIRST = [
+    # The words "complex needs" together in one sentence of Element 3; the
+    # "Getting extra help" passage has "needs", "extra" and "funding" apart.
+    ("my daughter has complex needs, is there more money for her?", "Some children have such complex needs"),
+    ("Do we need a diagnosis before the school helps?", "If your child has been newly diagnosed"),
+    ("What can I ask for during the meeting?", "Check how long the meeting is for"),
+]
 OUT_OF_SCOPE = ["What time does the school bus come?", "How do I renew my passport?", "When are the school holidays this year?"]
 
 
@@ -39,6 +48,13 @@ def test_right_section_first(engine, kind, question, section):
     answer = engine.search(question, k=5)
     assert answer.answered, answer.reason
     assert answer.passages[0].heading_path[-1] == section
+
+
+@pytest.mark.parametrize("question, words", RIGHT_PASSAGE_FIRST)
+def test_right_passage_first(engine, question, words):
+    answer = engine.search(question, k=5)
+    assert answer.answered, answer.reason
+    assert words in answer.passages[0].text
 
 
 @pytest.mark.parametrize("question", OUT_OF_SCOPE)
@@ -80,7 +96,7 @@ def test_json_shape(engine):
     for rank, p in enumerate(data["passages"], start=1):
         assert set(p) == {"rank", "score", "scores", "text", "document", "source", "heading_path", "chunk_id", "highlights"}
         assert p["rank"] == rank
-        assert set(p["scores"]) == {"dense", "sentence", "keyword"}
+        assert set(p["scores"]) == {"dense", "sentence", "keyword", "sentence_keyword"}
         assert p["document"] == "Special Educational Needs Support"
         assert p["heading_path"][0] == "Special Educational Needs Support"
         assert all(isinstance(h, list) and len(h) == 2 for h in p["highlights"])

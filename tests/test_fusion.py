@@ -8,6 +8,11 @@ def test_keyword_scores_are_scaled_to_the_best_one():
     assert np.allclose(fused, [0.25, 1.0, 0.0])
 
 
+def test_sentence_keyword_scores_are_scaled_too_and_weigh_less_than_the_passage():
+    fused = fusion.fuse({"keyword": np.array([4.0, 2.0]), "sentence_keyword": np.array([1.0, 3.0])})
+    assert np.allclose(fused, [0.5 * 1.0 + 0.25 * (1 / 3), 0.5 * 0.5 + 0.25 * 1.0])
+
+
 def test_weights_decide_which_retriever_leads():
     scores = {"dense": np.array([0.9, 0.1]), "keyword": np.array([0.0, 10.0])}
     assert fusion.ranked(fusion.fuse(scores, {"dense": 1.0, "keyword": 0.5})) == [0, 1]

@@ -26,6 +26,16 @@ def test_parents_words_bring_in_the_guidance_words(glossary):
     assert "Learning Support Assistant LSA" in exp.keyword_query
 
 
+def test_each_added_phrase_is_its_own_line_so_no_phrase_token_joins_them(glossary):
+    from ingest.keyword_index import tokenize
+
+    exp = glossary.expand("my daughter needs a teaching assistant")
+    assert exp.keyword_query.splitlines() == ["my daughter needs a teaching assistant",
+                                              "Learning Support Assistant LSA", "child"]
+    tokens = tokenize([exp.keyword_query])[0]
+    assert "assist_lsa" in tokens and "lsa_child" not in tokens and "assist_learn" not in tokens
+
+
 def test_matching_is_by_whole_word_and_ignores_case(glossary):
     assert glossary.expand("Can I talk to the TA?").added == ["Learning Support Assistant LSA"]
     assert glossary.expand("What data do you keep?").added == []  # "ta" inside "data" is no match
