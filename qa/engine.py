@@ -120,13 +120,12 @@ class Engine:
                 self._cache.popitem(last=False)
         return answer
 
-    def _keyword_side(self, keyword_query: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(BM25 score of every chunk, the chunks it nominates, BM25 score of
-        every evidence row: each heading and sentence on its own)."""
+    def _keyword_side(self, keyword_query: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """(BM25 score of every chunk, the chunks it nominates, the question's tokens)."""
         tokens = keyword_index.tokenize([keyword_query])[0]
         scores = keyword_index.scores(self.index.bm25, tokens)
         top = _top(scores, CANDIDATES)
-        return scores, top[scores[top] > 0], keyword_index.scores(self.index.sentence_bm25, tokens)
+        return scores, top[scores[top] > 0], tokens
 
     def _search(self, text: str, k: int) -> Answer:
         idx = self.index
@@ -140,7 +139,7 @@ class Engine:
         # The dense side reads the question as typed (misspellings corrected):
         # appending glossary words blurred its meaning on the dev set.
         qvec = self.encoder.encode(exp.corrected)
-        keyword, keyword_ids, row_keyword = keyword_job.result() if keyword_job else self._keyword_side(exp.keyword_query)
+        keyword, keyword_ids, tokens = keyword_job.result() if keyword_job else self._keyword_side(exp.keyword_query)
         if qvec.shape != (idx.dense.d,):
             # The model at this name is not the one that embedded the passages
             # (a local model folder replaced, say): no answer from mismatched vectors.
@@ -162,13 +161,14 @@ class Engine:
         rows, firsts = _evidence_rows(idx, candidates)
         evidence = idx.sentence_vectors[rows] @ qvec
         best_evidence = np.maximum.reduceat(evidence, firsts)
+        row_keyword = keyword_index.scores_of(idx.sentence_bm25, tokens, rows)
         per_retriever = {
             "dense": idx.chunk_vectors[candidates] @ qvec,
             "sentence": best_evidence,
             "keyword": keyword[candidates],
             # The best single heading or sentence by BM25: the question's words
             # together in one sentence, not scattered over the passage.
-            "sentence_keyword": np.maximum.reduceat(row_keyword[rows], firsts),
+            "sentence_keyword": np.maximum.reduceat(row_keyword, firsts),
         }
         fused = fusion.fuse(per_retriever)
         order = fusion.ranked(fused)

@@ -41,3 +41,26 @@ def test_a_sentence_with_the_words_together_outscores_one_with_them_apart():
     scores = keyword_index.scores(retriever, keyword_index.tokenize(["complex needs funding"])[0])
     assert int(np.argmax(scores)) == 0
     assert keyword_index.size(retriever) == 4
+
+
+@pytest.mark.parametrize("question", ["element 3 top up funding", "senco support children", "passport bus", ""])
+def test_scores_of_some_documents_equal_the_full_scores_there(question):
+    retriever = keyword_index.build(TEXTS * 50)  # 200 documents, each word in many
+    tokens = keyword_index.tokenize([question])[0]
+    full = keyword_index.scores(retriever, tokens)
+    for docs in (np.arange(200), np.array([0, 3, 4, 77, 198, 199]), np.array([5]), np.array([], dtype=np.int64)):
+        assert keyword_index.scores_of(retriever, tokens, docs) == pytest.approx(full[docs])
+
+
+def test_an_index_whose_postings_are_out_of_order_is_put_in_order_on_load(tmp_path):
+    retriever = keyword_index.build(TEXTS * 3)
+    tokens = keyword_index.tokenize(["senco funding support"])[0]
+    want = keyword_index.scores(retriever, tokens)
+    matrix = retriever.scores
+    for t in range(len(matrix["indptr"]) - 1):  # reverse each token's documents
+        part = slice(matrix["indptr"][t], matrix["indptr"][t + 1])
+        matrix["indices"][part] = matrix["indices"][part][::-1].copy()
+        matrix["data"][part] = matrix["data"][part][::-1].copy()
+    keyword_index.save(retriever, tmp_path)
+    loaded = keyword_index.load(tmp_path)
+    assert keyword_index.scores_of(loaded, tokens, np.array([1, 2, 5, 9])) == pytest.approx(want[[1, 2, 5, 9]])
