@@ -142,7 +142,7 @@ def build(settings: Settings, progress: bool = False, log: Callable[[str], None]
         store.remove_stale_builds(index_dir, keep=old.get("build_id") if old else None)
         folder = store.new_build_folder(index_dir, build_id)
         try:
-            _write_build(folder, chunks, vectors[: len(chunks)], vectors[len(chunks):])
+            _write_build(folder, chunks, vectors[: len(chunks)], vectors[len(chunks):], sentence_texts)
         except BaseException:
             # The previous manifest still names the previous build; a half
             # written folder is only clutter (a killed build's is removed by
@@ -235,7 +235,8 @@ def _embed_with_cache(texts, cache, model_name, progress, report, log) -> tuple[
     return vectors, int(vectors.shape[1])
 
 
-def _write_build(folder: Path, chunks: list[Chunk], chunk_vectors: np.ndarray, sentence_vectors: np.ndarray) -> None:
+def _write_build(folder: Path, chunks: list[Chunk], chunk_vectors: np.ndarray, sentence_vectors: np.ndarray,
+                 sentence_texts: list[str]) -> None:
     with open(folder / "chunks.jsonl", "w", encoding="utf-8") as f:
         for c in chunks:
             f.write(json.dumps(c.to_json(), ensure_ascii=False) + "\n")
@@ -245,7 +246,7 @@ def _write_build(folder: Path, chunks: list[Chunk], chunk_vectors: np.ndarray, s
     (folder / "bm25").mkdir()
     keyword_index.save(keyword_index.build([keyword_text(c) for c in chunks]), folder / "bm25")
     (folder / "bm25_sentences").mkdir()
-    keyword_index.save(keyword_index.build([t for c in chunks for t in evidence_texts(c)]), folder / "bm25_sentences")
+    keyword_index.save(keyword_index.build(sentence_texts), folder / "bm25_sentences")
 
 
 def read_chunks(path: Path) -> list[Chunk]:

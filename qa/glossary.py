@@ -42,12 +42,6 @@ class Expansion:
         # word to an added one, or two added phrases.
         return "\n".join([self.corrected, *self.added])
 
-    @property
-    def dense_query(self) -> str:
-        if not self.added:
-            return self.corrected
-        return f"{self.corrected} ({'; '.join(self.added)})"
-
 
 class Glossary:
     def __init__(self, entries: list[Entry], corpus_words: set[str]):

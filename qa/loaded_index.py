@@ -71,14 +71,15 @@ def load(index_dir: Path, verify: bool = True) -> LoadedIndex:
     rows_per_chunk = np.array([1 + len(c.sentences) for c in chunks], dtype=np.int64)
     evidence_end = np.cumsum(rows_per_chunk)
     evidence_start = evidence_end - rows_per_chunk
+    rows = int(rows_per_chunk.sum())
     problems = []
     if chunk_vectors.shape != (len(chunks), dim) or dense.ntotal != len(chunks) or dense.d != dim:
         problems.append("chunk vectors")
-    if sentence_vectors.shape != (int(rows_per_chunk.sum()), dim):
+    if sentence_vectors.shape != (rows, dim):
         problems.append("sentence vectors")
     if keyword_index.size(bm25) != len(chunks):
         problems.append("keyword index")
-    if keyword_index.size(sentence_bm25) != int(rows_per_chunk.sum()):
+    if keyword_index.size(sentence_bm25) != rows:
         problems.append("sentence keyword index")
     if problems:
         raise IndexUnusableError(f"The index in {index_dir} is inconsistent ({', '.join(problems)}): {_REBUILD}.")

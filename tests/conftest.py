@@ -10,6 +10,7 @@ marked `model` load the real all-MiniLM-L6-v2, and they share
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from pathlib import Path
@@ -31,6 +32,18 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED_TEXT = ROOT.parent / "shared" / "seed" / "sen-support-guidance.txt"
 # Not a real model name: builds with it never try to export or download one.
 FAKE_MODEL_NAME = "fake-hash-embedding"
+
+
+def build_file(index: Path, name: str) -> Path:
+    """A file of the build that an index folder's manifest names."""
+    manifest = json.loads((index / "manifest.json").read_text())
+    return index / manifest["folder"] / name
+
+
+def truncate_faiss(index: Path) -> None:
+    """Cut the FAISS file of an index in half, leaving the manifest as it was."""
+    path = build_file(index, "dense.faiss")
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
 
 
 class FakeModel:

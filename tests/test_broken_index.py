@@ -22,6 +22,8 @@ from ingest.settings import Settings
 from qa import Engine
 from qa.loaded_index import load
 
+from conftest import build_file, truncate_faiss
+
 FAKE_MODEL = "fake-hashing-64"
 FAKE_DIM = 64
 QUESTIONS = ["Who pays for a speech therapist?", "How often is the plan reviewed?", "What is a SENCO?"]
@@ -128,11 +130,6 @@ def index(tmp_path, pristine) -> Path:
     return copy
 
 
-def _build_file(index: Path, name: str) -> Path:
-    manifest = json.loads((index / "manifest.json").read_text())
-    return index / manifest["folder"] / name
-
-
 def _edit_manifest(index: Path, change) -> None:
     path = index / "manifest.json"
     manifest = json.loads(path.read_text())
@@ -152,36 +149,31 @@ def remove_folder(index):
 
 
 def remove_vectors(index):
-    _build_file(index, "vectors.npy").unlink()
+    build_file(index, "vectors.npy").unlink()
 
 
 def remove_faiss(index):
-    _build_file(index, "dense.faiss").unlink()
+    build_file(index, "dense.faiss").unlink()
 
 
 def remove_bm25_vocabulary(index):
-    _build_file(index, "bm25/vocab.index.json").unlink()
+    build_file(index, "bm25/vocab.index.json").unlink()
 
 
 def remove_sentence_bm25_vocabulary(index):
-    _build_file(index, "bm25_sentences/vocab.index.json").unlink()
+    build_file(index, "bm25_sentences/vocab.index.json").unlink()
 
 
 def sentence_bm25_of_passages_rehashed(index):
     # The passages' keyword index where the sentences' should be: readable,
     # but with one document per passage instead of one per sentence.
-    for path in _build_file(index, "bm25").iterdir():
-        shutil.copyfile(path, _build_file(index, "bm25_sentences") / path.name)
+    for path in build_file(index, "bm25").iterdir():
+        shutil.copyfile(path, build_file(index, "bm25_sentences") / path.name)
     _rehash(index)
 
 
 def remove_chunks(index):
-    _build_file(index, "chunks.jsonl").unlink()
-
-
-def truncate_faiss(index):
-    path = _build_file(index, "dense.faiss")
-    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    build_file(index, "chunks.jsonl").unlink()
 
 
 def truncate_faiss_rehashed(index):
@@ -190,7 +182,7 @@ def truncate_faiss_rehashed(index):
 
 
 def malformed_chunk_line(index):
-    path = _build_file(index, "chunks.jsonl")
+    path = build_file(index, "chunks.jsonl")
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     lines[1] = lines[1][: len(lines[1]) // 2] + "\n"
     path.write_text("".join(lines), encoding="utf-8")
@@ -202,7 +194,7 @@ def malformed_chunk_line_rehashed(index):
 
 
 def chunk_line_missing_a_field_rehashed(index):
-    path = _build_file(index, "chunks.jsonl")
+    path = build_file(index, "chunks.jsonl")
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     lines[0] = json.dumps({"id": "only-an-id"}) + "\n"
     path.write_text("".join(lines), encoding="utf-8")
@@ -216,7 +208,7 @@ def manifest_of_another_dimension(index):
 def vectors_of_another_dimension_rehashed(index):
     # Vectors from a model with half the dimension, with a manifest that agrees
     # with itself but not with the FAISS index built beside it.
-    path = _build_file(index, "vectors.npy")
+    path = build_file(index, "vectors.npy")
     np.save(path, np.load(path, allow_pickle=False)[:, : FAKE_DIM // 2], allow_pickle=False)
     _edit_manifest(index, lambda m: m["model"].update(dimension=FAKE_DIM // 2))
     _rehash(index)
@@ -224,14 +216,14 @@ def vectors_of_another_dimension_rehashed(index):
 
 def vectors_changed_in_place(index):
     # Same size, still a valid .npy file: only the hash can tell.
-    path = _build_file(index, "vectors.npy")
+    path = build_file(index, "vectors.npy")
     vectors = np.load(path, allow_pickle=False)
     np.save(path, vectors[::-1].copy(), allow_pickle=False)
 
 
 def chunk_text_changed_in_place(index):
     # A passage quietly edited: quoting it would put words in the guidance's mouth.
-    path = _build_file(index, "chunks.jsonl")
+    path = build_file(index, "chunks.jsonl")
     path.write_text(path.read_text(encoding="utf-8").replace("three times a year", "once every ten years"),
                     encoding="utf-8")
 

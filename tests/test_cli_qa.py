@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import truncate_faiss
+
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.model
 
@@ -69,8 +71,7 @@ def _pop_scores(answer: dict) -> list[tuple[float, dict]]:
 def test_command_line_rebuilds_a_damaged_index_and_says_so_in_one_line(real_index_dir, real_engine, tmp_path):
     index = tmp_path / "index"
     shutil.copytree(real_index_dir, index)
-    faiss_file = index / json.loads((index / "manifest.json").read_text())["folder"] / "dense.faiss"
-    faiss_file.write_bytes(faiss_file.read_bytes()[: faiss_file.stat().st_size // 2])
+    truncate_faiss(index)
     question = "What is Element 2 funding for?"
     out = subprocess.run([sys.executable, "-m", "qa", "--json", "--k", "2", "--index", str(index), question],
                          cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"}, capture_output=True, text=True,
