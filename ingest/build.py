@@ -49,7 +49,7 @@ def corpus_files(corpus_dir: Path) -> tuple[list[Path], list[tuple[str, str]]]:
     JSON files are data (metadata sidecars, the glossary), not documents.
     """
     if not corpus_dir.is_dir():
-        raise CorpusError(f"No corpus folder at {corpus_dir}: create it and put the guidance (.md, .txt or .html) in it.")
+        raise CorpusError(f"No corpus folder at {corpus_dir}: create it and put the guidance (.md, .txt, .html or .pdf) in it.")
     docs, skipped = [], []
     for path in sorted(p for p in corpus_dir.rglob("*") if p.is_file()):
         rel = path.relative_to(corpus_dir).as_posix()
@@ -58,7 +58,7 @@ def corpus_files(corpus_dir: Path) -> tuple[list[Path], list[tuple[str, str]]]:
         if path.suffix.lower() in SUPPORTED_SUFFIXES:
             docs.append(path)
         else:
-            skipped.append((rel, f"files of type '{path.suffix or path.name}' are not supported (use .md, .txt or .html)"))
+            skipped.append((rel, f"files of type '{path.suffix or path.name}' are not supported (use .md, .txt, .html or .pdf)"))
     return docs, skipped
 
 
@@ -123,7 +123,7 @@ def build(settings: Settings, progress: bool = False, log: Callable[[str], None]
         chunks = [c for doc in docs for c in chunk_document(doc, settings.max_chunk_chars, settings.target_chunk_chars)]
         if not chunks:
             raise CorpusError(
-                f"No guidance text found in {settings.corpus_dir}: add readable .md, .txt or .html files "
+                f"No guidance text found in {settings.corpus_dir}: add readable .md, .txt, .html or .pdf files "
                 f"({len(report.skipped)} file(s) were skipped)."
             )
         report.files = len(docs)

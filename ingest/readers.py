@@ -2,20 +2,19 @@
 
 A section is the body text under one heading, with its heading path and its
 character offsets into the document's text. For Markdown and plain text the
-document's text is the file's decoded text; for HTML it is the text extracted
-from the page (tags removed), which is what passages quote.
+document's text is the file's decoded text; for HTML it is the text of the
+page's own content (html_reader.py), which is what passages quote.
 """
 from __future__ import annotations
 
 import json
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 
-from .settings import MAX_CORPUS_FILE_BYTES
+from .settings import MAX_CORPUS_FILE_BYTES, MAX_PDF_BYTES
 
-SUPPORTED_SUFFIXES = (".md", ".txt", ".html", ".htm")
+SUPPORTED_SUFFIXES = (".md", ".txt", ".html", ".htm", ".pdf")
 # Sidecar file with a document's title, publisher and source, for formats
 # that have no front matter: "guide.txt" -> "guide.txt.meta.json".
 META_SUFFIX = ".meta.json"
@@ -30,6 +29,7 @@ class Section:
     heading_path: tuple[str, ...]
     start: int  # offsets of the body text in Document.text
     end: int
+    anchor: str = ""  # the id of the heading on its web page: links go to source#anchor
 
 
 @dataclass
@@ -40,6 +40,9 @@ class Document:
     publisher: str = ""
     source: str = ""
     sections: list[Section] = field(default_factory=list)
+    # PDF: where each page starts in text (page n at index n-1); see pdf_reader.page_at.
+    page_starts: list[int] = field(default_factory=list)
+    updated: str = ""  # the date the publisher last changed it, YYYY-MM-DD, when known
 
 
 def decode(data: bytes) -> str:
@@ -75,21 +78,32 @@ def read_document(path: Path, corpus_dir: Path) -> Document:
         raise UnreadableFile(f"files of type '{suffix or path.name}' are not supported (use {', '.join(SUPPORTED_SUFFIXES)})")
     try:
         size = path.stat().st_size
-        if size > MAX_CORPUS_FILE_BYTES:
+        limit = MAX_PDF_BYTES if suffix == ".pdf" else MAX_CORPUS_FILE_BYTES  # see settings.py
+        if size > limit:
             raise UnreadableFile(
-                f"it is {size / 1e6:.1f} MB, more than the {MAX_CORPUS_FILE_BYTES / 1e6:.0f} MB a corpus file may be "
+                f"it is {size / 1e6:.1f} MB, more than the {limit / 1e6:.0f} MB a {'PDF' if suffix == '.pdf' else 'corpus file'} may be "
                 "(embedding it would take hours); split it into smaller files")
         data = path.read_bytes()
     except OSError as exc:
         raise UnreadableFile(f"it cannot be opened ({exc.strerror})") from None
-    text = decode(data)
     rel = path.relative_to(corpus_dir).as_posix()
+    if suffix == ".pdf":
+        from .pdf_reader import read_pdf  # imports readers: loaded here, once needed
+
+        doc = read_pdf(data, rel)
+        _apply_sidecar(doc, path)
+        return doc
+    text = decode(data)
     if suffix == ".md":
-        doc = _read_markdown(rel, text)
+        from .markdown_reader import read_markdown  # imports readers: loaded here, once needed
+
+        doc = read_markdown(rel, text)
     elif suffix == ".txt":
         doc = _read_plain(rel, text)
     else:
-        doc = _read_html(rel, text)
+        from .html_reader import read_html  # imports readers: loaded here, once needed
+
+        doc = read_html(rel, text)
     _apply_sidecar(doc, path)
     if not doc.title:
         # The first heading, even when some text comes before it.
@@ -106,44 +120,21 @@ def _apply_sidecar(doc: Document, path: Path) -> None:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise UnreadableFile(f"its metadata file {meta_path.name} is not valid JSON ({exc})") from None
-    for key in ("title", "publisher", "source"):
+    for key in ("title", "publisher", "source", "updated"):
         if isinstance(meta.get(key), str):
             setattr(doc, key, meta[key])
 
 
-# --- Markdown -------------------------------------------------------------
+# --- Sections -------------------------------------------------------------
 
-_FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
-# A closing run of # counts only after white space, as in CommonMark, so
-# "## Using C#" keeps its last character.
-_ATX = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.+?)(?:[ \t]+#+)?[ \t]*$", re.M)
-_FENCE = re.compile(r"^ {0,3}(```|~~~).*?(?:^ {0,3}\1[ \t]*$|\Z)", re.M | re.S)
-
-
-def _read_markdown(rel: str, text: str) -> Document:
-    meta: dict[str, str] = {}
-    body_from = 0
-    m = _FRONT_MATTER.match(text)
-    if m:
-        for line in m.group(1).splitlines():
-            key, sep, value = line.partition(":")
-            if sep:
-                meta[key.strip().lower()] = value.strip().strip('"')
-        body_from = m.end()
-    fences = [(f.start(), f.end()) for f in _FENCE.finditer(text, body_from)]
-    headings = [(len(h.group(1)), h.group(2).strip(), h.start(), h.end())
-                for h in _ATX.finditer(text, body_from)
-                if not any(a <= h.start() < b for a, b in fences)]
-    doc = Document(rel, text, meta.get("title", ""), meta.get("publisher", ""), meta.get("source", ""))
-    doc.sections = _sections_from_headings(text, headings, body_from)
-    return doc
-
-
-def _sections_from_headings(text: str, headings: list[tuple[int, str, int, int]], body_from: int) -> list[Section]:
-    """Headings are (level, title, start, end); bodies run to the next heading."""
+def sections_from_headings(text: str, headings: list[tuple[int, str, int, int]], body_from: int,
+                           anchors: list[str] | None = None) -> list[Section]:
+    """Headings are (level, title, start, end); bodies run to the next heading.
+    anchors, when given, holds the anchor of each heading."""
     sections: list[Section] = []
     stack: list[tuple[int, str]] = []
     bounds = [(0, "", body_from, body_from)] + headings
+    anchors = [""] + (anchors or [""] * len(headings))
     for i, (level, title, _start, end) in enumerate(bounds):
         if i > 0:
             while stack and stack[-1][0] >= level:
@@ -152,7 +143,7 @@ def _sections_from_headings(text: str, headings: list[tuple[int, str, int, int]]
         body_end = bounds[i + 1][2] if i + 1 < len(bounds) else len(text)
         start, stop = _trim(text, end, body_end)
         if stop > start:
-            sections.append(Section(tuple(t for _, t in stack), start, stop))
+            sections.append(Section(tuple(t for _, t in stack), start, stop, anchors[i]))
     return sections
 
 
@@ -214,90 +205,5 @@ def _read_plain(rel: str, text: str) -> Document:
             break
     title = next((t for level, t, _, _ in headings if level == 1), headings[0][1] if headings else "")
     doc = Document(rel, text, title)
-    doc.sections = _sections_from_headings(text, headings, 0 if preamble or not headings else headings[0][2])
-    return doc
-
-
-# --- HTML -----------------------------------------------------------------
-
-_BLOCK_TAGS = {"p", "li", "div", "section", "article", "blockquote", "tr", "br", "ul", "ol", "table", "main", "header", "footer", "dd", "dt", "pre"}
-_SKIP_TAGS = {"script", "style", "nav", "noscript", "template", "head"}
-# Table cells sit side by side: a space keeps their words apart.
-_CELL_TAGS = {"td", "th"}
-
-
-class _HtmlText(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.headings: list[tuple[int, str, int, int]] = []
-        self.title = ""
-        self._skip = 0
-        self._heading: tuple[int, int] | None = None  # level, start offset
-        self._in_title = False
-        self._pos = 0
-
-    def _emit(self, s: str) -> None:
-        self.parts.append(s)
-        self._pos += len(s)
-
-    def _break(self) -> None:
-        if self.parts and not self.parts[-1].endswith("\n\n"):
-            self._emit("\n\n" if not self.parts[-1].endswith("\n") else "\n")
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "body":
-            # </head> is optional in HTML: the body starts the page's text
-            # even when the head was never closed.
-            self._skip = 0
-        elif tag in _SKIP_TAGS:
-            self._skip += 1
-        elif tag in _CELL_TAGS:
-            if self.parts and not self.parts[-1][-1:].isspace():
-                self._emit(" ")
-        elif tag == "title":
-            self._in_title = True
-        elif re.fullmatch(r"h[1-6]", tag):
-            self._break()
-            self._heading = (int(tag[1]), self._pos)
-        elif tag in _BLOCK_TAGS:
-            self._break()
-            if tag == "li":
-                self._emit("- ")
-
-    def handle_endtag(self, tag):
-        if tag in _SKIP_TAGS:
-            self._skip = max(0, self._skip - 1)
-        elif tag == "title":
-            self._in_title = False
-        elif re.fullmatch(r"h[1-6]", tag) and self._heading:
-            level, start = self._heading
-            title = re.sub(r"\s+", " ", "".join(self.parts)[start:]).strip()
-            if title:
-                self.headings.append((level, title, start, self._pos))
-            self._heading = None
-            self._break()
-        elif tag in _BLOCK_TAGS:
-            self._break()
-
-    def handle_data(self, data):
-        if self._in_title:
-            self.title += data
-            return
-        if self._skip:
-            return
-        data = re.sub(r"\s+", " ", data)
-        if not self.parts or self.parts[-1][-1:].isspace():
-            data = data.lstrip()
-        if data:
-            self._emit(data)
-
-
-def _read_html(rel: str, html: str) -> Document:
-    parser = _HtmlText()
-    parser.feed(html)
-    parser.close()
-    text = "".join(parser.parts)
-    doc = Document(rel, text, re.sub(r"\s+", " ", parser.title).strip())
-    doc.sections = _sections_from_headings(text, parser.headings, 0)
+    doc.sections = sections_from_headings(text, headings, 0 if preamble or not headings else headings[0][2])
     return doc

@@ -43,6 +43,17 @@ INDEX_FORMAT_VERSION = 3
 # bigger file into several.
 MAX_CORPUS_FILE_BYTES = 10_000_000
 
+# That limit is about text; a PDF also carries fonts and images, so it is
+# larger per word (the 290-page SEND Code of Practice is about 3 MB for about
+# 1 MB of text, and a council leaflet with photographs can be 20 MB for ten
+# pages). What a PDF costs to read is its pages: pypdf parses every content
+# stream in Python (see docs/PERFORMANCE.md, "A 300-page PDF"). So a PDF is
+# refused above 50 MB (a file that big is mostly images, and pypdf holds it in
+# memory) or above 1,000 pages (over three Codes of Practice; more text than
+# one guidance document needs). Split a bigger one.
+MAX_PDF_BYTES = 50_000_000
+MAX_PDF_PAGES = 1_000
+
 # Questions longer than this are cut (with a notice) before search.
 MAX_QUESTION_CHARS = 1000
 

@@ -52,6 +52,27 @@ def test_markdown_ignores_hash_lines_inside_code_fences(tiny_corpus):
     assert "# not a heading" in bodies(doc)[("T",)]
 
 
+def test_markdown_setext_headings_are_headings(tiny_corpus):
+    text = "Travel help\n===========\n\nIntro.\n\nWho can apply\n-------------\n\nAnyone.\n"
+    doc = read(tiny_corpus({"g.md": text}), "g.md")
+    assert bodies(doc) == {("Travel help",): "Intro.", ("Travel help", "Who can apply"): "Anyone."}
+    assert doc.text == text  # the file's text, as written
+
+
+def test_markdown_hash_lines_in_html_blocks_and_indented_code_are_not_headings(tiny_corpus):
+    text = ("# T\n\n<div class=\"note\">\n# not a heading either\n</div>\n\n"
+            "Example:\n\n    # an indented code line\n\nAfter.\n")
+    doc = read(tiny_corpus({"g.md": text}), "g.md")
+    assert bodies(doc) == {("T",): text[len("# T\n\n"):].rstrip("\n")}
+
+
+def test_markdown_front_matter_gives_the_updated_date(tiny_corpus):
+    folder = tiny_corpus({"a.md": "---\ntitle: A\nupdated: 2026-03-03\n---\n# A\n\nText.\n",
+                          "b.md": "---\nlast_updated: 2025-01-02\n---\n# B\n\nText.\n",
+                          "c.md": "---\ndate: 2024-05-06\n---\n# C\n\nText.\n"})
+    assert [read(folder, n).updated for n in ("a.md", "b.md", "c.md")] == ["2026-03-03", "2025-01-02", "2024-05-06"]
+
+
 def test_markdown_with_crlf_line_ends_reads_like_lf(tiny_corpus):
     folder = tiny_corpus({"g.md": b"---\r\ntitle: Windows\r\n---\r\n# H\r\n\r\nLine one.\r\nLine two.\r\n"})
     doc = read(folder, "g.md")
@@ -130,7 +151,9 @@ def test_html_lists_tables_and_inline_tags(tiny_corpus):
     html = ("<h1>T</h1><p>You can <b>ask</b> for:</p><ul>\n<li>a meeting</li>\n<li>a <i>written</i> plan</li></ul>"
             "<table><tr><th>Element</th><th>Paid by</th></tr><tr><td>1</td><td>school</td></tr></table>")
     doc = read(tiny_corpus({"g.htm": html}), "g.htm")
-    assert bodies(doc)[("T",)] == "You can ask for:\n\n- a meeting\n\n- a written plan\n\nElement Paid by\n\n1 school"
+    # One line per list item and per table row (cells kept apart by " | "),
+    # so a list or a table stays one block for the chunker.
+    assert bodies(doc)[("T",)] == "You can ask for:\n\n- a meeting\n- a written plan\n\nElement | Paid by\n1 | school"
 
 
 def test_html_whose_head_is_never_closed_still_gives_its_body(tiny_corpus):
@@ -176,9 +199,9 @@ def test_bytes_that_are_neither_utf8_nor_cp1252_are_refused(tiny_corpus):
 
 
 def test_unsupported_type_is_refused_naming_the_supported_ones(tiny_corpus):
-    folder = tiny_corpus({"guide.pdf": b"%PDF-1.7"})
-    with pytest.raises(UnreadableFile, match=r"'\.pdf' are not supported \(use \.md, \.txt"):
-        read(folder, "guide.pdf")
+    folder = tiny_corpus({"guide.docx": b"PK"})
+    with pytest.raises(UnreadableFile, match=r"'\.docx' are not supported \(use \.md, \.txt, \.html, \.htm, \.pdf"):
+        read(folder, "guide.docx")
 
 
 def test_build_reports_each_bad_file_by_name_and_indexes_the_rest(tiny_corpus, fake_model, tmp_path):
@@ -189,7 +212,7 @@ def test_build_reports_each_bad_file_by_name_and_indexes_the_rest(tiny_corpus, f
     report = build(fake_model.settings(folder, tmp_path / "index"), log=logs.append)
     skipped = dict(report.skipped)
     assert set(skipped) == {"scan.txt", "guide.pdf", "bad.md"}
-    assert "binary" in skipped["scan.txt"] and "not supported" in skipped["guide.pdf"]
+    assert "binary" in skipped["scan.txt"] and "not a readable PDF" in skipped["guide.pdf"]
     assert "bad.md.meta.json is not valid JSON" in skipped["bad.md"]
     for name in skipped:
         assert any(line.startswith(f"Skipped {name}: ") for line in logs)
@@ -204,7 +227,7 @@ def test_build_reports_each_bad_file_by_name_and_indexes_the_rest(tiny_corpus, f
 
 def test_empty_folder_is_a_clear_error(tmp_path, fake_model):
     (tmp_path / "corpus").mkdir()
-    with pytest.raises(CorpusError, match=r"No guidance text found in .*corpus: add readable \.md, \.txt or \.html"):
+    with pytest.raises(CorpusError, match=r"No guidance text found in .*corpus: add readable \.md, \.txt, \.html or \.pdf"):
         build(fake_model.settings(tmp_path / "corpus", tmp_path / "index"))
     assert fake_model.count == 0
 
