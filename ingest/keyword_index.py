@@ -82,6 +82,20 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     return out
 
 
+# A question's possessives and negations, as the stop words spell them:
+# "grandma's" is "grandma", "don't" is "dont".
+_POSSESSIVE = re.compile(r"['’]s\b")
+_NEGATION = re.compile(r"n['’]t\b")
+
+
+def content_words(text: str) -> list[str]:
+    """The words of a text that say what it is about, lower case and unstemmed,
+    in order: no stop words, no bare numbers."""
+    text = _NEGATION.sub("nt", _POSSESSIVE.sub("", text.lower()))
+    stopwords = _stopword_set()
+    return [w for w in _TOKEN.findall(text) if w not in stopwords and not w.isdigit()]
+
+
 def build(texts: list[str]):
     import bm25s
 
@@ -150,6 +164,11 @@ def scores_of(retriever, question_tokens: list[str], docs: np.ndarray) -> np.nda
         hit = token_docs[found] == docs
         out[hit] += values[found[hit]]
     return out
+
+
+def holders(retriever, tokens) -> list[np.ndarray]:
+    """For each token the index knows, the documents holding it (ascending)."""
+    return [docs for docs, _ in _postings(retriever, tokens)]
 
 
 def _postings(retriever, question_tokens: list[str]):

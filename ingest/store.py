@@ -47,6 +47,13 @@ def read_manifest(index_dir: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
+def recorded_corpus(index_dir: Path) -> Path | None:
+    """The corpus folder the index in index_dir was built from, if it says."""
+    manifest = read_manifest(index_dir)
+    recorded = (manifest or {}).get("corpus", {}).get("dir") if isinstance((manifest or {}).get("corpus"), dict) else None
+    return Path(recorded) if isinstance(recorded, str) and recorded else None
+
+
 def new_build_folder(index_dir: Path, build_id: str) -> Path:
     folder = index_dir / BUILDS / build_id
     folder.mkdir(parents=True, exist_ok=False)

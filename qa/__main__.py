@@ -66,10 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     from ingest.settings import from_env
 
     from .engine import Engine
+    from .evaluate import corpus_of
 
     try:
         questions = _read_questions(args.questions) if args.questions else [args.question]
-        engine = Engine(from_env(index_dir=args.index), log=lambda m: print(m, file=sys.stderr))
+        engine = Engine(from_env(index_dir=args.index, corpus_dir=corpus_of(args.index)),
+                        log=lambda m: print(m, file=sys.stderr))
         for q in questions:
             answer = engine.search(q, k=args.k)
             if args.json:

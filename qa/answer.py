@@ -33,7 +33,12 @@ class Answer:
     notice: str = ""  # said about the question itself, e.g. that it was cut
     expanded_question: str = ""  # what the keyword search used, for staff
     corrections: dict[str, str] = field(default_factory=dict)
-    confidence: float = 0.0  # the evidence abstention was judged on
+    confidence: float = 0.0  # cosine of the best sentence or heading
+    chance: float = 0.0  # the refusal model's chance that the guidance answers it
+    signals: dict[str, float] = field(default_factory=dict)  # what that model read
+    missing: list[str] = field(default_factory=list)  # the question's words the guidance never uses, most telling first
+    urgent: bool = False  # the question speaks of a child at risk
+    help: list[dict] = field(default_factory=list)  # contacts to offer: emergency ones when urgent, else on refusal
 
     def to_json(self) -> dict:
         """The --json shape of `python -m qa`."""
@@ -44,6 +49,11 @@ class Answer:
             "notice": self.notice,
             "expanded_question": self.expanded_question,
             "confidence": round(self.confidence, 4),
+            "chance": round(self.chance, 4),
+            "signals": {k: round(v, 4) for k, v in self.signals.items()},
+            "missing": self.missing,
+            "urgent": self.urgent,
+            "help": self.help,
             "passages": [
                 {"rank": p.rank, "score": round(p.score, 6), "scores": {k: round(v, 6) for k, v in p.scores.items()},
                  "text": p.text, "document": p.document, "source": p.source, "heading_path": p.heading_path,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from collections import OrderedDict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -12,29 +12,19 @@ import numpy as np
 
 from ingest import build, corpus_fingerprint, is_current
 from ingest.errors import CorpusError, IndexUnusableError
+from ingest.about import Contact, read_about
 from ingest.settings import Settings, from_env
-from ingest import dense_index, keyword_index
+from ingest import dense_index, keyword_index, store
 
-from . import fusion, highlight, overlap, question as question_mod
+from . import coverage, decision, fusion, highlight, overlap, question as question_mod, safety
 from .answer import Answer, Passage
+from .decision import Params
 from .encoder import QueryEncoder
-from .glossary import Glossary, words
+from .glossary import LOCAL_GLOSSARY, SEN_GLOSSARY, Expansion, Glossary, words
 from .loaded_index import LoadedIndex, load
 
 # How many candidates each retriever hands to fusion.
 CANDIDATES = 30
-# Abstention, calibrated on the dev set and on tests/data/probe.jsonl (see
-# docs/RETRIEVAL.md). Confidence is the cosine between the question and the
-# best-matching sentence or heading of the guidance.
-MIN_CONFIDENCE = 0.40
-# A question with words that neither the guidance nor the glossary knows
-# ("bus", "passport") needs a closer match: in-scope questions with such
-# words scored 0.536 and above, out-of-scope ones 0.515 and below.
-MIN_CONFIDENCE_UNEXPLAINED = 0.525
-# A question of one or two words, all of which the guidance or the glossary
-# knows ("ehcp", "speach therapy"), is a look-up: the model reads a bare
-# acronym poorly, but the words themselves say it is in scope.
-KEYWORD_QUERY_WORDS = 2
 ANSWER_CACHE_SIZE = 512
 # Above this many evidence rows (headings and sentences), a question is not
 # compared with every sentence: only the candidates that the dense and
@@ -46,41 +36,71 @@ ANSWER_CACHE_SIZE = 512
 # a question took 2-3 ms longer than on the guidance instead of 0.5 ms.
 LARGE_INDEX_ROWS = 2_000
 
-NO_ANSWER = ("The guidance does not seem to answer this question. "
-             "The school's SENCO, or Westminster Information Advice Support Service for SEND (WIASS), can help.")
 
+@dataclass
+class Evidence:
+    """Everything the search knows about one question before it ranks: each
+    candidate passage's scores, and signals of the whole question."""
+    expansion: Expansion
+    candidates: np.ndarray  # chunk numbers
+    scores: dict[str, np.ndarray]  # per candidate, by retriever
+    rows: np.ndarray  # cosine of each candidate's evidence rows (heading, then sentences), one chunk after another
+    firsts: np.ndarray  # where each candidate's rows begin in `rows`
+    concepts: list[coverage.Concept]  # the question's content words, with their weights
+    in_corpus: list[bool]  # and whether the guidance uses each one anywhere
 
-def _judge(confidence: float, unexplained: list[str], known: list[str]) -> tuple[bool, str]:
-    """(answered, reason): whether the best match is close enough to quote."""
-    if unexplained and confidence < MIN_CONFIDENCE_UNEXPLAINED:
-        words = ", ".join(f"“{w}”" for w in unexplained[:3])
-        return False, f"The guidance does not mention {words}, so it does not seem to answer this question. " + NO_ANSWER.split(". ", 1)[1]
-    if not known:
-        # "3", "学", a question in Welsh: nothing in it the guidance talks about.
-        return False, ("The guidance does not use any of the words of this question (it is written in English). "
-                       + NO_ANSWER.split(". ", 1)[1])
-    if confidence < MIN_CONFIDENCE and not (len(known) <= KEYWORD_QUERY_WORDS and not unexplained):
-        return False, NO_ANSWER
-    return True, ""
+    @property
+    def missing(self) -> list[str]:
+        """The question's words the guidance never uses, the most telling first."""
+        absent = [c for c, ok in zip(self.concepts, self.in_corpus) if not ok]
+        return [c.word for c in sorted(absent, key=lambda c: -c.weight)]
+
+    def signals(self, top: int) -> dict[str, float]:
+        """The refusal model's inputs, given the candidate ranked first."""
+        absent = [c.weight for c, ok in zip(self.concepts, self.in_corpus) if not ok]
+        found = bool(len(self.candidates))
+        return {
+            "confidence": float(self.scores["sentence"].max()) if found else 0.0,
+            "top_dense": float(self.scores["dense"][top]) if found else 0.0,
+            "corpus_coverage": coverage.share(self.concepts, self.in_corpus),
+            "top_coverage": float(self.scores["coverage"][top]) if found else 0.0,
+            # The most telling word the guidance never uses, on a 0-1 scale: a
+            # signal among others, never a veto (everyday words weigh little).
+            "missing_weight": max(absent, default=0.0) / coverage.MAX_WEIGHT,
+        }
 
 
 class Engine:
     def __init__(self, settings: Settings | None = None, auto_build: bool = True,
-                 log: Callable[[str], None] = lambda _m: None, encoder: QueryEncoder | None = None):
+                 log: Callable[[str], None] = lambda _m: None, encoder: QueryEncoder | None = None,
+                 params: Params | None = None):
         self.settings = settings or from_env()
         self.log = log
         self.rebuilt = ""
         self.index = self._load_or_build(auto_build)
         self.encoder = encoder or QueryEncoder(self.index.model)
-        corpus_words = set().union(*(words(c.text) for c in self.index.chunks))
-        glossary_path = self.settings.corpus_dir / "glossary.json"
-        self.glossary = Glossary.load(glossary_path, corpus_words)
+        self.params = params or decision.load()
+        self.about = read_about(self.settings.corpus_dir)
+        # Headings are the guidance's words too ("What is the graduated approach?").
+        headings = {h for c in self.index.chunks for h in c.heading_path}
+        corpus_words = set().union(*(words(c.text) for c in self.index.chunks), *(words(h) for h in headings))
+        self.glossary = Glossary.load([SEN_GLOSSARY, self.settings.corpus_dir / LOCAL_GLOSSARY], corpus_words)
+        self._vocabulary = set(self.index.bm25.vocab_dict) | {
+            t for h in headings for t in keyword_index.tokenize([h])[0]}
+        self._crisis = np.array(safety.crisis_passages(self.index.chunks), dtype=np.int64)
         self._cache: OrderedDict[tuple[str, int], Answer] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._keyword_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sen-guide-keyword")
 
     def _load_or_build(self, auto_build: bool) -> LoadedIndex:
         s = self.settings
+        recorded = store.recorded_corpus(s.index_dir)
+        if recorded is not None and recorded.resolve() != s.corpus_dir.resolve():
+            # Never search, let alone rebuild, one corpus's index as another's.
+            raise IndexUnusableError(
+                f"The index in {s.index_dir} was built from the corpus in {recorded}, not {s.corpus_dir}: name "
+                f"that corpus (--corpus or SEN_GUIDE_CORPUS), or give {s.corpus_dir} an index folder of its own "
+                "(--index or SEN_GUIDE_INDEX).")
         reason = ""
         try:
             index = load(s.index_dir)
@@ -127,7 +147,9 @@ class Engine:
         top = _top(scores, CANDIDATES)
         return scores, top[scores[top] > 0], tokens
 
-    def _search(self, text: str, k: int) -> Answer:
+    def evidence(self, text: str, extra: np.ndarray | None = None) -> Evidence:
+        """Nominate candidate passages and score each one every way; `extra`
+        chunks are scored too, whether nominated or not."""
         idx = self.index
         exp = self.glossary.expand(text)
         large = len(idx.sentence_vectors) > LARGE_INDEX_ROWS
@@ -150,7 +172,7 @@ class Engine:
 
         # Each retriever nominates its best candidates...
         _, dense_ids = dense_index.search(idx.dense, qvec, min(CANDIDATES, n))
-        nominated = [dense_ids, keyword_ids]
+        nominated = [dense_ids, keyword_ids] + ([extra] if extra is not None else [])
         if not large:
             # Small enough to compare the question with every sentence, so the
             # sentence side nominates too.
@@ -160,37 +182,70 @@ class Engine:
         # ...and every candidate is scored by all of them.
         rows, firsts = _evidence_rows(idx, candidates)
         evidence = idx.sentence_vectors[rows] @ qvec
-        best_evidence = np.maximum.reduceat(evidence, firsts)
         row_keyword = keyword_index.scores_of(idx.sentence_bm25, tokens, rows)
-        per_retriever = {
+        question_concepts = coverage.concepts(exp.corrected, exp.synonyms)
+        scores = {
             "dense": idx.chunk_vectors[candidates] @ qvec,
-            "sentence": best_evidence,
+            "sentence": np.maximum.reduceat(evidence, firsts),
             "keyword": keyword[candidates],
             # The best single heading or sentence by BM25: the question's words
             # together in one sentence, not scattered over the passage.
             "sentence_keyword": np.maximum.reduceat(row_keyword, firsts),
+            # How much of the question the passage holds, rare words weighing most.
+            "coverage": coverage.of_documents(question_concepts, idx.bm25, candidates),
         }
-        fused = fusion.fuse(per_retriever)
+        return Evidence(exp, candidates, scores, evidence, firsts, question_concepts,
+                        coverage.in_vocabulary(question_concepts, self._vocabulary))
+
+    def _search(self, text: str, k: int) -> Answer:
+        urgent = safety.at_risk(text)
+        ev = self.evidence(text, self._crisis if urgent else None)
+        fused = fusion.fuse(ev.scores, self.params.weights)
         order = fusion.ranked(fused)
+        signals = ev.signals(order[0]) if order else ev.signals(0)
+        chance = self.params.chance(signals)
+        answered = chance >= self.params.threshold
+        if urgent and len(self._crisis):
+            # The guidance's own crisis passages first, best first, and always shown.
+            crisis = np.isin(ev.candidates[order], self._crisis)
+            order = [j for j, c in zip(order, crisis) if c] + [j for j, c in zip(order, crisis) if not c]
+            answered = True
+        if not ev.concepts:
+            # Only everyday words ("What can I do?"): nothing to tell passages apart by.
+            answered = False
+        reason = "" if answered else (question_mod.VAGUE_REASON if not ev.concepts else self._no_answer())
+        help_ = list(self.about.emergency) if urgent else ([] if answered else list(self.about.contacts))
 
-        confidence = float(best_evidence.max()) if len(candidates) else 0.0
-        answered, reason = _judge(confidence, exp.unexplained, exp.known)
-
+        idx = self.index
         passages: list[Passage] = []
-        chunks = [idx.chunks[candidates[j]] for j in order]
+        chunks = [idx.chunks[ev.candidates[j]] for j in order]
         for pos in overlap.drop_overlapping([(c.file, c.start, c.end) for c in chunks], keep=k):
             j = order[pos]
             c = chunks[pos]
-            first = int(firsts[j]) + 1  # row 0 of a chunk is its heading
+            first = int(ev.firsts[j]) + 1  # row 0 of a chunk is its heading
             passages.append(Passage(
                 rank=len(passages) + 1, score=float(fused[j]),
-                scores={name: float(values[j]) for name, values in per_retriever.items()},
+                scores={name: float(values[j]) for name, values in ev.scores.items()},
                 text=c.text, document=c.document, source=c.source, heading_path=c.heading_path, chunk_id=c.id,
-                highlights=highlight.best_sentences(c.sentences, evidence[first:first + len(c.sentences)]),
+                highlights=highlight.best_sentences(c.sentences, ev.rows[first:first + len(c.sentences)]),
                 publisher=c.publisher, file=c.file, start=c.start, end=c.end,
             ))
+        exp = ev.expansion
         return Answer(text, answered, reason, passages, expanded_question=" ".join(exp.keyword_query.splitlines()),
-                      corrections=exp.corrections, confidence=confidence)
+                      corrections=exp.corrections, confidence=signals["confidence"], chance=chance,
+                      signals=signals, missing=ev.missing, urgent=urgent, help=[c.to_json() for c in help_])
+
+    def _no_answer(self) -> str:
+        """Why there is no answer, and who can help, from the corpus's own settings."""
+        who = "your child's school SENCO"
+        if self.about.contacts:
+            who += ", or " + " or ".join(_contact_line(c) for c in self.about.contacts[:2])
+        return f"The guidance does not seem to answer this question. You could ask {who}."
+
+
+def _contact_line(c: Contact) -> str:
+    details = ", ".join(x for x in (c.phone and f"phone {c.phone}", c.url) if x)
+    return f"{c.name} ({details})" if details else c.name
 
 
 def _as_asked(cached: Answer, text: str, notice: str) -> Answer:

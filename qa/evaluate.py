@@ -1,11 +1,14 @@
-"""python -m qa.evaluate --gold FILE [--k 5] [--json]
+"""python -m qa.evaluate --gold FILE [--corpus DIR] [--k 5] [--json]
 
 The metrics of shared/eval/README.md, for the engine and, in the same run,
 for two baselines over plain 500-character chunks: dense-only and BM25-only.
+With --corpus, any folder of guidance is evaluated: its index is built (or
+reused when nothing changed) in a cache folder, never in index/.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import re
 import sys
@@ -15,8 +18,11 @@ from pathlib import Path
 from typing import Callable
 
 from ingest.errors import SenGuideError
+from ingest.settings import ROOT
 
 MAX_PASSAGE_CHARS = 700
+# Indexes of corpora named with --corpus, one folder each (git ignores .cache/).
+EVAL_INDEX_CACHE = ROOT / ".cache" / "eval-index"
 BASELINE_CHUNK = 500
 BASELINE_OVERLAP = 50
 
@@ -95,7 +101,7 @@ def engine_results(engine, items: list[dict], k: int) -> list[Result]:
     results = []
     for it in items:
         a = engine.search(it["question"], k=k)
-        results.append(Result([p.text for p in a.passages], [" › ".join(p.heading_path[1:]) or p.heading_path[-1] for p in a.passages],
+        results.append(Result([p.text for p in a.passages], [" › ".join(p.heading_path[1:]) or "".join(p.heading_path[-1:]) for p in a.passages],
                               not a.answered))
     return results
 
@@ -171,21 +177,50 @@ def format_report(report: dict) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m qa.evaluate", description=__doc__.splitlines()[0])
-    parser.add_argument("--gold", type=Path, required=True, help="JSON Lines file of questions with gold phrases")
-    parser.add_argument("--k", type=int, default=5)
-    parser.add_argument("--index", type=Path, help="index folder (default: index/)")
-    parser.add_argument("--no-baselines", action="store_true", help="skip the two baselines")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    args = parser.parse_args(argv)
+def cached_index_dir(corpus_dir: Path) -> Path:
+    """Where the index of a corpus folder named on the command line is kept."""
+    key = hashlib.sha256(str(corpus_dir.resolve()).encode("utf-8")).hexdigest()[:12]
+    return EVAL_INDEX_CACHE / f"{corpus_dir.resolve().name}-{key}"
+
+
+def engine_for(corpus_dir: Path | None = None, index_dir: Path | None = None, log=lambda m: print(m, file=sys.stderr)):
+    """The engine for a corpus folder (its index in the cache) or for an index folder."""
     from ingest.settings import from_env
 
     from .engine import Engine
 
+    if corpus_dir is not None and index_dir is None:
+        index_dir = cached_index_dir(corpus_dir)
+    return Engine(from_env(corpus_dir=corpus_dir or corpus_of(index_dir), index_dir=index_dir), log=log)
+
+
+def corpus_of(index_dir: Path | None) -> Path | None:
+    """An index folder named alone is searched with the corpus it was built
+    from (unless SEN_GUIDE_CORPUS names one): never rebuilt from another."""
+    import os
+
+    from ingest import store
+
+    if index_dir is None or os.environ.get("SEN_GUIDE_CORPUS"):
+        return None
+    return store.recorded_corpus(index_dir)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m qa.evaluate", description=__doc__.splitlines()[0])
+    parser.add_argument("--gold", type=Path, required=True, help="JSON Lines file of questions with gold phrases")
+    parser.add_argument("--k", type=int, default=5)
+    parser.add_argument("--corpus", type=Path, help="folder of guidance to evaluate (default: corpus/); "
+                        "its index is built or reused in .cache/eval-index/")
+    parser.add_argument("--index", type=Path, help="index folder (default: index/, or the cache with --corpus)")
+    parser.add_argument("--no-baselines", action="store_true", help="skip the two baselines")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args(argv)
     try:
         items = read_gold(args.gold)
-        engine = Engine(from_env(index_dir=args.index), log=lambda m: print(m, file=sys.stderr))
+        if args.corpus is not None and not args.corpus.is_dir():
+            raise SenGuideError(f"No corpus folder at {args.corpus}: name a folder of guidance files with --corpus.")
+        engine = engine_for(args.corpus, args.index)
         report = evaluate(engine, items, args.k, baselines=not args.no_baselines)
     except (SenGuideError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,5 +1,10 @@
-"""Question expansion: correct misspellings, then add the guidance's own words
-for the words parents use (corpus/glossary.json)."""
+"""Question expansion: correct misspellings, then add the standard terms of SEN
+support for the words parents use.
+
+Two glossaries, one format: `qa/sen_glossary.json` ships with the engine (SEN
+vocabulary of England, for any council's guidance), and a corpus may add its
+own local terms in `corpus/glossary.json`.
+"""
 from __future__ import annotations
 
 import json
@@ -17,11 +22,16 @@ _MIN_FIX_LEN = 5
 _TWO_EDITS_FROM = 8
 
 
+SEN_GLOSSARY = Path(__file__).with_name("sen_glossary.json")
+LOCAL_GLOSSARY = "glossary.json"  # in a corpus folder
+
+
 @dataclass(frozen=True)
 class Entry:
-    guidance: str
-    also: tuple[str, ...]
-    pattern: re.Pattern  # any of `also`, as whole words
+    guidance: str  # the standard terms added to the keyword search
+    also: tuple[str, ...]  # what parents type for them, lower case
+    term: str = ""
+    definition: str = ""
 
 
 @dataclass
@@ -30,6 +40,8 @@ class Expansion:
     corrected: str  # misspellings corrected
     corrections: dict[str, str] = field(default_factory=dict)
     added: list[str] = field(default_factory=list)  # guidance words added by the glossary
+    # Each question word inside a glossary match, with the standard terms it stands for.
+    synonyms: dict[str, list[str]] = field(default_factory=dict)
     # Real English words of the question that neither the guidance nor the
     # glossary knows: a sign the question is about something else.
     unexplained: list[str] = field(default_factory=list)
@@ -46,6 +58,14 @@ class Expansion:
 class Glossary:
     def __init__(self, entries: list[Entry], corpus_words: set[str]):
         self.entries = entries
+        # Every alias of every entry in one pattern, longest first, so that the
+        # longest match wins: "free school meals" is not "free school".
+        # A later file's entry takes an alias over from an earlier one: a
+        # corpus's local terms override the shipped ones.
+        self._entry_of = {a: i for i, e in enumerate(entries) for a in e.also}
+        aliases = sorted(self._entry_of, key=lambda a: (-len(a), a))
+        self._pattern = re.compile(
+            r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, aliases)) + r")(?![a-z0-9])") if aliases else None
         glossary_words = {w for e in entries for v in e.also for w in _WORD.findall(v.lower())}
         glossary_words |= {w for e in entries for w in _WORD.findall(e.guidance.lower())}
         self.vocabulary = corpus_words | glossary_words
@@ -53,16 +73,9 @@ class Glossary:
         self._choices = sorted(w for w in self.vocabulary if len(w) >= _MIN_FIX_LEN - 1)
 
     @classmethod
-    def load(cls, path: Path | None, corpus_words: set[str]) -> "Glossary":
-        entries = []
-        if path is not None and path.exists():
-            data = json.loads(path.read_text(encoding="utf-8"))
-            for item in data.get("entries", []):
-                also = tuple(str(a).lower() for a in item.get("also", []))
-                alternatives = "|".join(re.escape(a) for a in sorted(also, key=len, reverse=True))
-                pattern = re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
-                entries.append(Entry(str(item["guidance"]), also, pattern))
-        return cls(entries, corpus_words)
+    def load(cls, paths: list[Path], corpus_words: set[str]) -> "Glossary":
+        """The entries of every glossary file that exists, in order."""
+        return cls([e for p in paths if p.exists() for e in read_entries(p)], corpus_words)
 
     def correct(self, word: str) -> str | None:
         """The vocabulary word a misspelling was meant to be, or None."""
@@ -94,16 +107,33 @@ class Glossary:
         for wrong, right in corrections.items():
             corrected = re.sub(rf"(?<![A-Za-z0-9]){re.escape(wrong)}(?![A-Za-z0-9])", right, corrected, flags=re.I)
         text = corrected.lower().replace("’", "'")
-        added, matched = [], set()
-        for entry in self.entries:
-            found = [m.group(0) for m in entry.pattern.finditer(text)] if entry.also else []
-            if found:
-                added.append(entry.guidance)
-                matched.update(w for phrase in found for w in _WORD.findall(phrase))
+        added, synonyms = [], {}
+        for m in self._pattern.finditer(text) if self._pattern else ():
+            guidance = self.entries[self._entry_of[m.group(0)]].guidance
+            if guidance not in added:
+                added.append(guidance)
+            for w in _WORD.findall(m.group(0)):
+                synonyms.setdefault(w, []).append(guidance)
+        matched = set(synonyms)
         content = [w for w in dict.fromkeys(_WORD.findall(text)) if not is_stopword(w) and not w.isdigit()]
         known = [w for w in content if w in matched or _stem_all([w])[0] in self._stems]
         unexplained = [w for w in content if w not in known and is_english(w)]
-        return Expansion(question, corrected, corrections, added, unexplained, known)
+        return Expansion(question, corrected, corrections, added, synonyms, unexplained, known)
+
+
+def read_entries(path: Path) -> list[Entry]:
+    """The entries of one glossary file; a file that is not a glossary is an
+    error naming it and the fix."""
+    from ingest.errors import CorpusError
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return [Entry(str(item["guidance"]), tuple(str(a).lower().replace("’", "'") for a in item.get("also", [])),
+                      str(item.get("term", "")), str(item.get("definition", "")))
+                for item in data["entries"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise CorpusError(f"The glossary {path} cannot be read ({type(exc).__name__}: {exc}): each entry needs "
+                          "'guidance' and 'also' (see qa/sen_glossary.json); fix or remove the file.") from None
 
 
 @lru_cache(maxsize=1)

@@ -99,6 +99,33 @@ def notice_html(message: str, kind: str = "info") -> str:
     return f'<div class="sg-notice sg-{html.escape(kind)}" role="status">{html.escape(message)}</div>'
 
 
+def help_html(answer: Answer) -> str:
+    """The contacts an answer offers, as a list: for a child at risk the
+    emergency numbers, with a line saying to use them now; after a refusal,
+    who can help. Phone numbers are tel: links; only http(s) addresses are linked."""
+    if not answer.help:
+        return ""
+    items = "".join(f"<li>{_contact_html(c)}</li>" for c in answer.help)
+    if answer.urgent:
+        return ('<div class="sg-notice sg-urgent" role="alert"><p><strong>If a child is in danger now, call 999.</strong> '
+                f"You can also get help from:</p><ul>{items}</ul></div>")
+    return f'<div class="sg-help"><p>Who can help:</p><ul>{items}</ul></div>'
+
+
+def _contact_html(c: dict) -> str:
+    parts = [f"<strong>{html.escape(c.get('name', ''))}</strong>"]
+    if c.get("phone"):
+        digits = "".join(ch for ch in c["phone"] if ch.isdigit() or ch == "+")
+        parts.append(f'<a href="tel:{html.escape(digits)}">{html.escape(c["phone"])}</a>')
+    url = c.get("url", "")
+    if url.lower().startswith(("https://", "http://")):
+        parts.append(f'<a href="{html.escape(url, quote=True)}">{html.escape(url)}</a>')
+    text = ", ".join(parts)
+    if c.get("about"):
+        text += f": {html.escape(c['about'])}"
+    return text
+
+
 def facts_html(facts: list[tuple[str, str]]) -> str:
     """Label and value pairs as a description list, every value escaped."""
     rows = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in facts)
@@ -114,8 +141,13 @@ def answer_facts(answer: Answer) -> list[tuple[str, str]]:
         ("Question as searched (after glossary expansion)", answer.expanded_question or answer.question),
         ("Spelling corrections", ", ".join(f"{a} → {b}" for a, b in answer.corrections.items()) or "none"),
         ("Confidence (best sentence or heading, cosine)", f"{answer.confidence:.3f}"),
+        ("Chance the guidance answers it (refusal model)", f"{answer.chance:.3f}, from "
+         + ", ".join(f"{k} {v:.3f}" for k, v in answer.signals.items())),
+        ("Words the guidance never uses", ", ".join(answer.missing) or "none"),
         ("Answered", "yes" if answer.answered else "no: abstained"),
     ]
+    if answer.urgent:
+        facts.append(("Child at risk", "yes: the emergency contacts and the guidance's crisis passages come first"))
     if not answer.answered:
         facts.append(("Why it abstained", answer.reason))
     if answer.notice:

@@ -7,6 +7,9 @@ import unicodedata
 from ingest.settings import MAX_QUESTION_CHARS
 
 EMPTY_REASON = "Please type a question, for example: “Can I ask for an EHC assessment myself?”"
+# A question of only everyday words ("What can I do?") has nothing to match a passage on.
+VAGUE_REASON = ("Please say a little more about what you want to know, for example: "
+                "“Can I ask for an EHC assessment myself?”")
 
 
 def clean(question: object) -> tuple[str, str]:

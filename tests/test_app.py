@@ -191,13 +191,14 @@ def test_staff_see_every_ranked_passage_with_its_scores(env):
     assert at.title[0].value == "Staff view"
     assert at.text_input(key="staff_question").value == "who pays for a teaching assistant?"
     table = at.dataframe[0].value
-    assert list(table.columns) == ["rank", "fused", "dense", "sentence", "keyword", "sentence_keyword", "chunk id", "heading path"]
+    assert list(table.columns) == ["rank", "fused", "dense", "sentence", "keyword", "sentence_keyword", "coverage",
+                                   "chunk id", "heading path"]
     assert list(table["rank"]) == list(range(1, 11))
     assert list(table["fused"]) == sorted(table["fused"], reverse=True)
     assert table["heading path"][0].startswith("Special Educational Needs Support › ")
     assert all(re.fullmatch(r"[0-9a-f]{16}", c) for c in table["chunk id"])
     facts = answer_facts(at)
-    assert "Question as searched (after glossary expansion)" in facts and "Learning Support Assistant" in facts
+    assert "Question as searched (after glossary expansion)" in facts and "learning support assistant LSA" in facts
     assert "Why it abstained" not in facts
     readers = [e for e in at.expander if e.label.startswith("Read passage ")]
     assert [e.label for e in readers] == [f"Read passage {i}" for i in range(1, 11)]
@@ -208,7 +209,8 @@ def test_staff_see_why_the_search_abstained(env):
     at = open_app(query="What is the capital of France?", page="views/staff.py")
     facts = answer_facts(at)
     assert "<dt>Answered</dt><dd>no: abstained</dd>" in facts
-    assert "<dt>Why it abstained</dt><dd>The guidance does not mention" in facts and WIASS in facts
+    assert "<dt>Why it abstained</dt><dd>The guidance does not seem to answer" in facts and WIASS in facts
+    assert "<dt>Words the guidance never uses</dt><dd>france, capital</dd>" in facts
 
 
 def test_staff_see_the_index_facts(env, real_index_dir):

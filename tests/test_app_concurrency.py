@@ -32,7 +32,7 @@ SESSIONS = [
     ("Who manages Element 3 funding?", "The local authority is responsible for managing Element 3 funding"),
     ("What is Element 2 funding for?", "Element 2 funding is to provide SEN support"),
     ("What is the Local Offer?", "The Local Offer is the place to find out about services available locally"),
-    ("what's a statement of SEN", "Statement of Special Educational Need"),
+    ("What is the high needs block?", "sometimes called the ‘high needs block’"),
     ("Does the school spend all the SEN money on my child?", "does not mean that the school will spend all the money"),
     ("what is the pupil premium", "such as the pupil premium"),
     ("Can I bring someone with me to the meeting?", "Who will you bring to the meeting?"),

@@ -305,14 +305,31 @@ def test_engine_rebuilds_says_so_and_answers_as_before(index, corpus, expected, 
     load(index)  # what was rebuilt is itself sound
 
 
-def test_a_changed_corpus_is_rebuilt_and_said_so(index, corpus, tmp_path):
-    changed = tmp_path / "corpus"
+def test_a_changed_corpus_is_rebuilt_and_said_so(corpus, tmp_path):
+    changed, index = tmp_path / "corpus", tmp_path / "index"
     shutil.copytree(corpus, changed)
+    build(Settings(corpus_dir=changed, index_dir=index, model=FAKE_MODEL))
     with open(changed / "funding.md", "a", encoding="utf-8") as f:
         f.write("\n## Transport\n\nTravel support is arranged by the local authority for eligible children.\n")
     engine = Engine(Settings(corpus_dir=changed, index_dir=index, model=FAKE_MODEL))
     assert engine.rebuilt.startswith(f"The corpus in {changed} has changed since the index was built")
     assert any("Travel support" in p.text for p in engine.search("travel support eligible children").passages)
+
+
+def test_an_index_is_never_searched_or_rebuilt_as_another_corpus(index, corpus, tmp_path):
+    # The data loss of issue 15: an index named with another corpus was
+    # "rebuilt" from that corpus, and its own passages were gone.
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "travel.md").write_text("# Travel\n\nBuses run to every school.\n", encoding="utf-8")
+    before = (index / "manifest.json").read_text()
+    for auto_build in (True, False):
+        with pytest.raises(IndexUnusableError) as caught:
+            Engine(Settings(corpus_dir=other, index_dir=index, model=FAKE_MODEL), auto_build=auto_build)
+        message = str(caught.value)
+        assert f"built from the corpus in {corpus}, not {other}" in message and "\n" not in message
+        assert "SEN_GUIDE_CORPUS" in message and "SEN_GUIDE_INDEX" in message  # the two ways out
+    assert (index / "manifest.json").read_text() == before
 
 
 def test_an_index_built_with_another_model_is_searched_with_that_model(index, corpus, expected):

@@ -257,7 +257,7 @@ def test_staff_page(server, browser, figures):
     page.get_by_role("heading", name="Ranked passages").wait_for(timeout=WAIT_MS)
     settle(page)
     facts = page.locator(".sg-facts").first.inner_text()
-    assert "Question as searched (after glossary expansion)" in facts and "Learning Support Assistant" in facts
+    assert "Question as searched (after glossary expansion)" in facts and "learning support assistant LSA" in facts
     assert "all-MiniLM-L6-v2" in page.locator(".sg-facts").nth(1).inner_text()
 
     page.get_by_label("Gold file (JSON Lines), relative to the repository folder").fill(str(gold))

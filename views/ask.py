@@ -46,6 +46,8 @@ else:
     answer = shared.search(engine, st.query_params["q"], PASSAGES)
     if answer.notice:
         st.html(present.notice_html(answer.notice))
+    if answer.urgent:  # a child at risk: the emergency numbers before anything else
+        st.html(present.help_html(answer))
     if not answer.passages:  # nothing to search for: say how to ask
         st.html(present.notice_html(answer.reason))
     elif not answer.answered:

@@ -15,8 +15,7 @@ from qa import Answer, Engine
 log = logging.getLogger("sen_guide.app")
 
 APOLOGY = ("Sorry, the guidance cannot be searched just now. Please try again in a few minutes. "
-           "If you need help today, the school's SENCO, or Westminster Information Advice Support "
-           "Service for SEND (WIASS), can help.")
+           "If you need help today, your child's school SENCO can help. If a child is in danger now, call 999.")
 
 # One stylesheet for the HTML the pages build with qa.present. The colours
 # keep at least 4.5:1 contrast on white (WCAG 2.2 AA); pre-line keeps the
@@ -32,6 +31,9 @@ STYLE = """<style>
 .sg-quote mark, .sg-section mark { background: #fff1a8; color: inherit; padding: 0 .1em; }
 .sg-notice { padding: .9rem 1rem; border-radius: .5rem; line-height: 1.55; overflow-wrap: anywhere;
              background: #e9f1fb; color: #1b2a41; border-left: 4px solid #1f5fa8; }
+.sg-urgent { background: #fdecea; color: #3b0d0c; border-left-color: #b3261e; margin-bottom: 1rem; }
+.sg-notice ul, .sg-help ul { margin: .3rem 0 0 0; padding-left: 1.2rem; }
+.sg-notice a, .sg-help a { color: #1b4f8a; }
 .sg-facts { margin: 0; }
 .sg-facts dt { font-weight: 600; margin-top: .5rem; }
 .sg-facts dd { margin: 0; overflow-wrap: anywhere; }
