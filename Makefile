@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install browser index run test evaluate bench clean
+.PHONY: install browser index run test check evaluate bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,13 +43,19 @@ run: index
 test: install browser
 	$(PY) -m pytest -q
 
+# Quick rounds while working: every test that loads no model and starts no
+# browser (tests using the real index or engine are marked `model` by
+# tests/conftest.py), in well under a minute. `make test` still runs them all.
+check: install
+	$(PY) -m pytest -q -m "not model and not browser"
+
 evaluate: index
 	$(PY) -m qa.evaluate --gold ../shared/eval/dev.jsonl
 
 # Speed, memory and scale beside a naive baseline (docs/PERFORMANCE.md); about
 # 17 minutes on 2 cores, and it needs Chromium for the app's memory.
 bench: install browser
-	$(PY) -m qa.bench
+	$(PY) -m bench
 
 clean:
 	rm -rf $(VENV) .cache index/manifest.json index/builds

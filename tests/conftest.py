@@ -5,7 +5,9 @@ Most tests use `fake_model`: it stands in for sentence-transformers (no
 10 s import, no model load), is deterministic, and records every text it
 embeds, so a test can count what a build sent to the model. Only tests
 marked `model` load the real all-MiniLM-L6-v2, and they share
-`real_index_dir` / `real_engine`, built once per session.
+`real_index_dir` / `real_engine`, built once per session: a test that uses
+either (directly or through another fixture) is marked `model` here, so
+`make check` (`-m "not model and not browser"`) never waits on the model.
 """
 from __future__ import annotations
 
@@ -32,6 +34,16 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED_TEXT = ROOT.parent / "shared" / "seed" / "sen-support-guidance.txt"
 # Not a real model name: builds with it never try to export or download one.
 FAKE_MODEL_NAME = "fake-hash-embedding"
+
+# Fixtures that load the real model: any test using them is a `model` test.
+REAL_MODEL_FIXTURES = {"real_index_dir", "real_engine"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if REAL_MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
 
 
 def build_file(index: Path, name: str) -> Path:

@@ -1,5 +1,5 @@
 """The benchmark: a quick run reports every figure (timings are not judged
-here; `python -m qa.bench` does that), and its parts behave."""
+here; `python -m bench` does that), and its parts behave."""
 import json
 import os
 import re
@@ -13,8 +13,8 @@ import pytest
 from ingest.chunking import chunk_document
 from ingest.readers import read_document
 from ingest.settings import DEFAULT_CORPUS_DIR, MAX_CHUNK_CHARS, TARGET_CHUNK_CHARS
-from qa.bench import BenchError, read_questions
-from qa.bench_corpus import RandomUnitModel, guidance_pieces, write_corpus
+from bench.measure import BenchError, read_questions
+from bench.corpus import RandomUnitModel, guidance_pieces, write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = ["What is a SENCO?", "Who pays for extra help at school?", "what is element 2 funding",
@@ -33,7 +33,7 @@ def write_questions(path: Path, questions: list[str]) -> Path:
 @pytest.mark.model
 def test_a_quick_run_prints_a_table_then_one_json_line_with_every_figure(tmp_path):
     questions = write_questions(tmp_path / "questions.jsonl", QUESTIONS)
-    done = subprocess.run([sys.executable, "-m", "qa.bench", "--quick", "--json", "--questions", str(questions)],
+    done = subprocess.run([sys.executable, "-m", "bench", "--quick", "--json", "--questions", str(questions)],
                           cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"}, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     *table, last = done.stdout.strip().splitlines()

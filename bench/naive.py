@@ -1,6 +1,6 @@
 """The naive pipeline the benchmark compares against, in a process of its own.
 
-python -m qa.bench_naive INDEX_DIR QUESTIONS_JSON ROUNDS
+python -m bench.naive INDEX_DIR QUESTIONS_JSON ROUNDS
 
 sentence-transformers `encode` of the question, then a FAISS flat
 inner-product search over the same chunk vectors: nothing else. It runs in

@@ -1,22 +1,14 @@
-"""python -m qa.bench [--json] [--quick] [--questions FILE]
-
-Speed, memory and scale of SEN Guide beside a naive baseline, in one run:
-warm and cached questions, a cold start against the model's own load time,
-full and unchanged rebuilds, the Streamlit server's peak memory, and
-synthetic corpora of 1,000 to 100,000 chunks. Every figure is a median of
-repeated runs after a warm-up. Prints a table; with --json the last line is
-one JSON object (docs/PERFORMANCE.md explains each key). --quick uses tiny
-sizes and one run of each, to check that the benchmark works, not to measure.
+"""The benchmark's measurements: `run(plan, questions, work, log)` returns every
+figure as a dict (docs/PERFORMANCE.md explains each key); `python -m bench`
+prints them.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,27 +56,6 @@ class BenchError(SenGuideError):
     """A step of the benchmark failed; the message names the step."""
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m qa.bench", description=__doc__.split("\n\n")[1])
-    parser.add_argument("--json", action="store_true", help="end with one line of JSON")
-    parser.add_argument("--quick", action="store_true", help="tiny sizes, one run each: checks the benchmark, measures nothing")
-    parser.add_argument("--questions", type=Path, default=DEV_QUESTIONS,
-                        help="JSON Lines with a `question` field (default: ../shared/eval/dev.jsonl)")
-    args = parser.parse_args(argv)
-    log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
-    try:
-        questions = read_questions(args.questions)
-        with tempfile.TemporaryDirectory(prefix="sen-guide-bench-") as work:
-            results = run(QUICK if args.quick else FULL, questions, Path(work), log)
-    except (SenGuideError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(table(results))
-    if args.json:
-        print(json.dumps(results, ensure_ascii=False))
-    return 0
-
-
 def read_questions(path: Path) -> list[str]:
     """Distinct questions, in file order."""
     if not path.is_file():
@@ -105,7 +76,7 @@ def read_questions(path: Path) -> list[str]:
 def run(plan: Plan, questions: list[str], work: Path, log) -> dict:
     from ingest import store
 
-    from .encoder import QueryEncoder
+    from qa.encoder import QueryEncoder
 
     out: dict = {"machine": machine(), "questions": len(questions), "rounds": plan.rounds, "quick": plan == QUICK}
     questions_file = work / "questions.json"
@@ -130,7 +101,7 @@ def run(plan: Plan, questions: list[str], work: Path, log) -> dict:
     out["query_p50_ms"], out["query_p95_ms"] = _median(times), _p95(times)
     out["cached_query_p50_ms"] = _median(cached)
     log("The naive baseline (sentence-transformers encode, then FAISS flat search), in its own process...")
-    naive = json.loads(_process_output(["-m", "qa.bench_naive", str(guidance), str(questions_file), str(plan.rounds)]))["times_ms"]
+    naive = json.loads(_process_output(["-m", "bench.naive", str(guidance), str(questions_file), str(plan.rounds)]))["times_ms"]
     out["baseline_query_p50_ms"], out["baseline_query_p95_ms"] = _median(naive), _p95(naive)
     out["query_ratio"] = out["query_p50_ms"] / out["baseline_query_p50_ms"]
 
@@ -146,7 +117,7 @@ def run(plan: Plan, questions: list[str], work: Path, log) -> dict:
 
     out["app_peak_rss_mb"], out["app_note"] = None, "skipped (--quick)"
     if plan.app_questions:
-        from .bench_app import peak_rss_mb
+        from .app import peak_rss_mb
 
         log(f"The Streamlit app, {plan.app_questions} questions through Chromium...")
         out["app_peak_rss_mb"], out["app_note"] = peak_rss_mb(guidance, questions[:plan.app_questions], log)
@@ -154,7 +125,7 @@ def run(plan: Plan, questions: list[str], work: Path, log) -> dict:
     out["scale"] = []
     sentences, headings = None, None
     for size in sorted(plan.real_sizes + plan.random_sizes):
-        from .bench_corpus import guidance_pieces, write_corpus
+        from .corpus import guidance_pieces, write_corpus
 
         if sentences is None:
             sentences, headings = guidance_pieces(DEFAULT_CORPUS_DIR)
@@ -163,7 +134,7 @@ def run(plan: Plan, questions: list[str], work: Path, log) -> dict:
         corpus, index = work / f"scale-{size}" / "corpus", work / f"scale-{size}" / "index"
         write_corpus(corpus, size, sentences, headings)
         if random_vectors:
-            seconds = _process(["-m", "qa.bench_corpus", str(corpus), str(index), str(dimension)])
+            seconds = _process(["-m", "bench.corpus", str(corpus), str(index), str(dimension)])
         else:
             seconds = _process(["-m", "ingest", "--corpus", str(corpus), "--index", str(index)])
         built = store.read_manifest(index)
@@ -217,7 +188,7 @@ def time_questions(engine, questions: list[str], rounds: int) -> tuple[list[floa
 
 
 def _engine(corpus: Path, index: Path, encoder):
-    from .engine import Engine
+    from qa.engine import Engine
 
     return Engine(Settings(corpus_dir=corpus, index_dir=index), auto_build=False, encoder=encoder)
 
@@ -257,41 +228,3 @@ def _median(values: list[float]) -> float:
 
 def _p95(values: list[float]) -> float:
     return float(np.percentile(values, 95))
-
-
-def table(r: dict) -> str:
-    """The results as a table a person reads, each target beside its measure."""
-    def target(key: str) -> str:
-        if key not in TARGETS:
-            return ""
-        limit, unit = TARGETS[key]
-        met = r.get("targets_met", {}).get(key)
-        return f"≤ {limit:g} {unit}  " + ("met" if met else "not met" if met is not None else "not measured")
-
-    m = r["machine"]
-    lines = [
-        f"SEN Guide benchmark: {m['cores']} cores, {m['cpu'] or 'unknown CPU'}, Python {m['python']}; "
-        f"{r['questions']} questions × {r['rounds']} rounds; question encoder: {r.get('encoder_backend', '?')}"
-        + (" (--quick: sizes too small to measure anything)" if r["quick"] else ""),
-        "",
-        f"{'measure':<34}{'SEN Guide':>11}{'baseline':>11}{'ratio':>8}   target",
-        f"{'question, p50 (ms)':<34}{r['query_p50_ms']:>11.2f}{r['baseline_query_p50_ms']:>11.2f}{r['query_ratio']:>8.2f}   {target('query_ratio')}",
-        f"{'question, p95 (ms)':<34}{r['query_p95_ms']:>11.2f}{r['baseline_query_p95_ms']:>11.2f}",
-        f"{'question asked again, p50 (ms)':<34}{r['cached_query_p50_ms']:>11.4f}{'':>19}   {target('cached_query_p50_ms')}",
-        f"{'cold start to first answer (s)':<34}{r['cold_start_s']:>11.2f}{r['cold_floor_s']:>11.2f}{r['cold_ratio']:>8.2f}   "
-        f"{target('cold_ratio')}  (baseline: import sentence-transformers, load the model)",
-        f"{'ingest, full build (s)':<34}{r['ingest_full_s']:>11.2f}",
-        f"{'ingest, nothing changed (s)':<34}{r['ingest_nochange_s']:>11.2f}{'':>19}   {target('ingest_nochange_s')}",
-        f"{'app server peak RSS (MB)':<34}" + (f"{r['app_peak_rss_mb']:>11.0f}{'':>19}   {target('app_peak_rss_mb')}"
-                                               if r["app_peak_rss_mb"] is not None else f"{'—':>11}   {r['app_note']}"),
-    ]
-    if r["scale"]:
-        lines += ["", f"{'chunks':>9}{'vectors':>9}{'dense index':>13}{'ingest chunks/s':>17}{'p50 (ms)':>10}{'p95 (ms)':>10}{'index MB':>10}"]
-        lines += [f"{s['chunks']:>9,}{s['vectors']:>9}{s['dense_index']:>13}{s['ingest_chunks_per_s']:>17,.0f}"
-                  f"{s['query_p50_ms']:>10.2f}{s['query_p95_ms']:>10.2f}{s['index_mb']:>10.1f}" for s in r["scale"]]
-        lines.append(f"largest p50 / guidance p50: {r['scale_query_ratio']:.2f}   {target('scale_query_ratio')}")
-    return "\n".join(lines)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -4,7 +4,7 @@ A synthetic corpus is the guidance's own sentences shuffled into many
 Markdown documents: one section per chunk, so that `chunks` sections give
 that many chunks, with the vocabulary, sentence lengths and heading shapes of
 the real guidance. For the largest size, embedding every chunk for real would
-take hours on this machine, so `python -m qa.bench_corpus CORPUS INDEX DIM`
+take hours on this machine, so `python -m bench.corpus CORPUS INDEX DIM`
 builds the index through the real ingest code with random unit vectors in
 place of the model's; the query side is then timed for real.
 """
