@@ -59,12 +59,19 @@ def read_about(corpus_dir: Path) -> About:
             raise TypeError("it is not a JSON object")
         return About(
             name=_text(data.get("name")), publisher=_text(data.get("publisher")),
-            contacts=tuple(_contact(c) for c in data.get("contacts", [])),
-            emergency=tuple(_contact(c) for c in data.get("emergency", [])) or UK_EMERGENCY,
+            contacts=tuple(_contact(c) for c in _list(data, "contacts")),
+            emergency=tuple(_contact(c) for c in _list(data, "emergency")) or UK_EMERGENCY,
         )
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise CorpusError(f"The corpus settings {path} cannot be read ({exc}): it must be a JSON object with "
                           "optional name, publisher, contacts and emergency (see ingest/about.py); fix it.") from None
+
+
+def _list(data: dict, key: str) -> list:
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise TypeError(f"'{key}' must be a list of contacts")
+    return value
 
 
 def _contact(item) -> Contact:
@@ -76,4 +83,5 @@ def _contact(item) -> Contact:
 
 
 def _text(value) -> str:
-    return " ".join(str(value).split()) if isinstance(value, (str, int, float)) else ""
+    ok = isinstance(value, (str, int, float)) and not isinstance(value, bool)
+    return " ".join(str(value).split()) if ok else ""

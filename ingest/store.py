@@ -10,7 +10,8 @@ Layout:
 
 A build writes a new folder, then replaces manifest.json in one os.replace:
 a build that fails or is killed leaves the previous manifest, and so the
-previous index, in place.
+previous index, in place. The build before the current one is kept until
+the next commit, for a process that was reading it when the manifest changed.
 """
 from __future__ import annotations
 
@@ -78,9 +79,12 @@ def commit(index_dir: Path, manifest: dict) -> None:
         json.dump(manifest, f, indent=2, ensure_ascii=False)
         f.flush()
         os.fsync(f.fileno())
+    previous = read_manifest(index_dir)
     os.replace(tmp, index_dir / MANIFEST)
     _fsync(index_dir)
-    remove_stale_builds(index_dir, keep=manifest["build_id"])
+    # The previous build stays until the next commit: a process that read the
+    # previous manifest a moment ago is still reading its files.
+    remove_stale_builds(index_dir, keep=manifest["build_id"], also=(previous or {}).get("build_id"))
 
 
 def _fsync(path: Path) -> None:
@@ -91,12 +95,13 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def remove_stale_builds(index_dir: Path, keep: str | None) -> None:
+def remove_stale_builds(index_dir: Path, keep: str | None, also: str | None = None) -> None:
+    """Remove every build folder but `keep` (and `also`)."""
     builds = index_dir / BUILDS
     if not builds.is_dir():
         return
     for folder in builds.iterdir():
-        if folder.name != keep:
+        if folder.name not in (keep, also):
             shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -33,6 +33,7 @@ from ingest.settings import DEFAULT_CORPUS_DIR, ROOT
 from . import decision
 from .decision import Params
 from .evaluate import matches, read_gold
+from .fusion import fuse, ranked
 
 SHARED = ROOT.parent / "shared" / "eval"
 EVAL_DATA = ROOT / "tests" / "data" / "eval"
@@ -67,6 +68,7 @@ class Question:
     """One labelled question's evidence, as the engine gathered it."""
     id: str
     corpus: str
+    dataset: str  # the gold file, relative to the repository's parent folder
     kind: str
     answerable: bool
     scores: dict[str, np.ndarray]  # per candidate passage
@@ -90,14 +92,12 @@ def gather(datasets=DATASETS, log=lambda m: print(m, file=sys.stderr)) -> list[Q
             ev = engine.evidence(" ".join(item["question"].split()))
             texts = [engine.index.chunks[c].text for c in ev.candidates]
             relevant = np.array([bool(item["gold"]) and matches(t, item["gold"]) for t in texts], dtype=bool)
-            questions.append(Question(f"{gold.stem}:{item.get('id', '')}", corpus.resolve().as_posix(),
+            questions.append(Question(f"{gold.stem}:{item.get('id', '')}", _name(corpus), _name(gold),
                                       item.get("kind", ""), bool(item["gold"]), ev.scores, relevant, ev))
     return questions
 
 
 def _fused(q: Question, weights: dict[str, float]) -> np.ndarray:
-    from .fusion import fuse
-
     return fuse(q.scores, weights)
 
 
@@ -105,9 +105,9 @@ def _rank(q: Question, weights: dict[str, float]) -> int | None:
     """Rank of the first relevant candidate (1 = first), or None."""
     if not q.relevant.any():
         return None
-    fused = _fused(q, weights)
-    best = fused[q.relevant].max()
-    return int((fused > best).sum()) + 1
+    # As the engine orders them: by score, ties by candidate position.
+    ranking = ranked(_fused(q, weights))
+    return next(r for r, j in enumerate(ranking, start=1) if q.relevant[j])
 
 
 def fit_weights(train: list[Question]) -> dict[str, float]:
@@ -166,7 +166,7 @@ def fit(train: list[Question]) -> Params:
 def outcome(q: Question, params: Params) -> dict:
     rank = _rank(q, params.weights)
     refused = not params.answers(signals(q, params.weights))
-    return {"id": q.id, "corpus": q.corpus, "kind": q.kind, "answerable": q.answerable, "rank": rank,
+    return {"id": q.id, "corpus": q.corpus, "dataset": q.dataset, "kind": q.kind, "answerable": q.answerable, "rank": rank,
             "refused": refused, "chance": round(params.chance(signals(q, params.weights)), 4)}
 
 
@@ -202,9 +202,14 @@ def leave_one_corpus_out(questions: list[Question]) -> list[dict]:
     return outcomes
 
 
-def by_corpus(outcomes: list[dict]) -> dict:
-    return {Path(c).relative_to(ROOT.parent).as_posix() if Path(c).is_relative_to(ROOT.parent) else c:
-            figures([o for o in outcomes if o["corpus"] == c]) for c in sorted({o["corpus"] for o in outcomes})}
+def by(outcomes: list[dict], key: str) -> dict:
+    """Figures for each corpus, or each gold file."""
+    return {v: figures([o for o in outcomes if o[key] == v]) for v in sorted({o[key] for o in outcomes})}
+
+
+def _name(path: Path) -> str:
+    path = path.resolve()
+    return path.relative_to(ROOT.parent).as_posix() if path.is_relative_to(ROOT.parent) else path.as_posix()
 
 
 def margins(questions: list[Question], params: Params, step: float = 0.05) -> list[dict]:
@@ -234,12 +239,12 @@ def main(argv: list[str] | None = None) -> int:
         "fitted": {
             "date": date.today().isoformat(),
             "command": "python -m qa.fit" + (f" --folds {args.folds}" if args.folds != 5 else ""),
-            "datasets": [{"gold": g.relative_to(ROOT.parent).as_posix(), "corpus": c.relative_to(ROOT.parent).as_posix()}
-                         for g, c in DATASETS if g.exists()],
+            "datasets": [{"gold": _name(g), "corpus": _name(c)} for g, c in DATASETS if g.exists()],
             "questions": len(questions),
             "grid": GRID, "refusal_signals": REFUSAL_SIGNALS, "max_false_refusal": MAX_FALSE_REFUSAL, "ridge": RIDGE, "folds": args.folds, "seed": SEED,
-            "k_fold": {"all": figures(kf), "by_corpus": by_corpus(kf)},
-            "leave_one_corpus_out": {"all": figures(loco), "by_corpus": by_corpus(loco)},
+            "k_fold": {"all": figures(kf), "by_corpus": by(kf, "corpus"), "by_set": by(kf, "dataset")},
+            "leave_one_corpus_out": {"all": figures(loco), "by_corpus": by(loco, "corpus"),
+                                     "by_set": by(loco, "dataset")},
             "threshold_margin": margins(questions, final),
             "misses": [o for o in kf if (o["answerable"] and (o["rank"] != 1 or o["refused"]))
                        or (not o["answerable"] and not o["refused"])],

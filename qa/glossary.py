@@ -97,13 +97,15 @@ class Glossary:
         return best[0]
 
     def expand(self, question: str) -> Expansion:
-        lowered = question.lower()
+        # iPhones type ’ for an apostrophe: one apostrophe from here on, so
+        # that "dauhgter’s" is corrected in what is searched, not only reported.
+        corrected = question.replace("’", "'")
         corrections = {}
-        for word in set(_WORD.findall(lowered.replace("’", "'"))):
+        for word in set(_WORD.findall(corrected.lower())):
             fixed = self.correct(word)
             if fixed:
-                corrections[word] = fixed
-        corrected = question
+                # The word without its possessive: "dauhgter's" -> "daughter's".
+                corrections[word[:-2] if word.endswith("'s") else word] = fixed
         for wrong, right in corrections.items():
             corrected = re.sub(rf"(?<![A-Za-z0-9]){re.escape(wrong)}(?![A-Za-z0-9])", right, corrected, flags=re.I)
         text = corrected.lower().replace("’", "'")

@@ -35,6 +35,19 @@ class LoadedIndex:
 def load(index_dir: Path, verify: bool = True) -> LoadedIndex:
     """Raises IndexUnusableError with one line naming the problem and the fix."""
     manifest = store.read_manifest(index_dir)
+    try:
+        return _load(index_dir, manifest, verify)
+    except IndexUnusableError:
+        # A build committed while this one was being read: read the new one,
+        # once (the build before it is kept until the next commit, so this is
+        # rare; it needs two commits during one load).
+        again = store.read_manifest(index_dir)
+        if manifest is None or again is None or again.get("build_id") == manifest.get("build_id"):
+            raise
+        return _load(index_dir, again, verify)
+
+
+def _load(index_dir: Path, manifest: dict | None, verify: bool) -> LoadedIndex:
     if manifest is None:
         if (index_dir / store.MANIFEST).exists():
             raise IndexUnusableError(f"The index manifest {index_dir / store.MANIFEST} is not valid JSON: {_REBUILD}.")

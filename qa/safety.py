@@ -17,7 +17,7 @@ _RISK = re.compile(r"""\b(?:
   | (?:want|wants|wanted|wanting)\s+to\s+die | better\s+off\s+dead | take\s+(?:his|her|their|my)\s+own\s+life
   | self[\s-]?harm\w* | (?:hurt|hurts|hurting|harm|harms|harming|cut|cuts|cutting|burn|burns|burning)\s+(?:him|her|them|my|your)sel(?:f|ves)
   | overdos\w* | abus(?:e|ed|es|ing|ive) | neglect(?:ed|ing)? | groom(?:ed|ing) | exploit(?:ed|ation)
-  | in\s+danger | not\s+safe\s+at\s+home | unsafe\s+at\s+home | at\s+(?:immediate\s+)?risk\s+of\s+harm
+  | in\s+danger(?!\s+of\b) | not\s+safe\s+at\s+home | unsafe\s+at\s+home | at\s+(?:immediate\s+)?risk\s+of\s+harm
   | (?:hits|hitting|beats|beating)\s+(?:him|her|them|me|my\s+child|my\s+son|my\s+daughter)
   | ran\s+away\s+from\s+home | running\s+away\s+from\s+home | missing\s+from\s+home
 )\b""", re.I | re.X)

@@ -72,8 +72,16 @@ def test_manifest_records_model_chunker_hashes_counts_time_and_format(built):
     built_at = datetime.fromisoformat(m["built_at"])
     assert timedelta(0) <= datetime.now(timezone.utc) - built_at < timedelta(minutes=5)
     assert 0 <= m["build_seconds"] < 60
-    assert ["funding.txt", "Funding for SEN", "Test Council", "funding leaflet"] in m["documents"]
-    assert ["support.md", "Support at school", "Test Council", "https://example.org/support"] in m["documents"]
+    passages = {path: sum(c.file == path for c in chunks) for path in ("funding.txt", "rights.html", "support.md")}
+    assert m["documents"] == [
+        {"path": "funding.txt", "title": "Funding for SEN", "publisher": "Test Council", "source": "funding leaflet",
+         "updated": "", "format": "txt", "passages": passages["funding.txt"]},
+        {"path": "rights.html", "title": "Your rights", "publisher": "", "source": "", "updated": "",
+         "format": "html", "passages": passages["rights.html"]},
+        {"path": "support.md", "title": "Support at school", "publisher": "Test Council",
+         "source": "https://example.org/support", "updated": "", "format": "md", "passages": passages["support.md"]},
+    ]
+    assert all(n > 0 for n in passages.values())
 
 
 def test_index_holds_no_pickle_anywhere(built):
@@ -122,9 +130,44 @@ def test_forced_rebuild_reuses_every_vector_and_replaces_the_build(built, fake_m
     after = json.loads((settings.index_dir / "manifest.json").read_text(encoding="utf-8"))
     assert not again.up_to_date and fake_model.count == 0 and again.embedded == 0 and again.reused > 0
     assert after["build_id"] != before["build_id"]
-    assert [p.name for p in (settings.index_dir / "builds").iterdir()] == [after["build_id"]]
+    # The build before stays until the next commit (a process may be reading it).
+    assert {p.name for p in (settings.index_dir / "builds").iterdir()} == {before["build_id"], after["build_id"]}
     assert [c.id for c in current_chunks(settings)] == [c.id for c in read_chunks(
         settings.index_dir / after["folder"] / "chunks.jsonl")]
+    third = build(settings, force=True)
+    latest = json.loads((settings.index_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert not third.up_to_date
+    assert {p.name for p in (settings.index_dir / "builds").iterdir()} == {after["build_id"], latest["build_id"]}
+
+
+def test_a_reader_that_started_before_a_commit_still_reads_its_build(built):
+    """A process loading the index while another commits a new build: the
+    files it was about to read are still there."""
+    settings, _ = built
+    old = json.loads((settings.index_dir / "manifest.json").read_text(encoding="utf-8"))
+    build(settings, force=True)
+    for rel in old["files"]:
+        assert (settings.index_dir / rel).is_file(), rel
+
+
+def test_a_load_that_meets_a_new_commit_reads_the_new_build(built, monkeypatch):
+    import qa.loaded_index as loaded_index
+
+    settings, _ = built
+    real_load, calls = loaded_index._load, []
+
+    def commit_meanwhile(index_dir, manifest, verify):
+        calls.append(manifest["build_id"])
+        if len(calls) == 1:
+            # Two commits land while the first manifest is being read: its files are gone.
+            build(settings, force=True)
+            build(settings, force=True)
+        return real_load(index_dir, manifest, verify)
+
+    monkeypatch.setattr(loaded_index, "_load", commit_meanwhile)
+    index = loaded_index.load(settings.index_dir)
+    latest = json.loads((settings.index_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert index.manifest["build_id"] == latest["build_id"] == calls[-1] and len(calls) == 2
 
 
 def test_a_changed_file_re_embeds_only_its_changed_chunk_and_sentence(built, fake_model):
@@ -284,11 +327,14 @@ def test_a_build_killed_part_way_leaves_the_previous_index_loadable(built, fake_
     assert [(c.id, c.text) for c in load(settings.index_dir).chunks] == before
     folders = list((settings.index_dir / "builds").iterdir())
     assert len(folders) == (2 if stage == "writing" else 1)  # a half-written folder beside the live one
-    # The next build finishes the job and clears what the killed one left.
+    # The next build finishes the job and clears what the killed one left,
+    # keeping only the new build and the one before it.
+    live = json.loads(manifest_before)["build_id"]
     report = build(settings)
     assert not report.up_to_date
     assert any("A new version" in c.text for c in current_chunks(settings))
-    assert len(list((settings.index_dir / "builds").iterdir())) == 1
+    new = json.loads((settings.index_dir / "manifest.json").read_text(encoding="utf-8"))["build_id"]
+    assert {p.name for p in (settings.index_dir / "builds").iterdir()} == {live, new}
 
 
 def test_a_second_build_told_not_to_wait_is_refused_naming_the_fix(tmp_path):

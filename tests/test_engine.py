@@ -123,7 +123,9 @@ def test_json_shape(engine):
     assert data["question"] == "What is the Local Offer?" and data["answered"] is True and data["reason"] == ""
     assert len(data["passages"]) == 3
     for rank, p in enumerate(data["passages"], start=1):
-        assert set(p) == {"rank", "score", "scores", "text", "document", "source", "heading_path", "chunk_id", "highlights"}
+        assert set(p) == {"rank", "score", "scores", "text", "document", "source", "anchor", "page", "updated", "link",
+                          "heading_path", "chunk_id", "highlights"}
+        assert p["link"] == "" and p["page"] == 0  # the guidance's source is a file, not a web address
         assert p["rank"] == rank
         assert set(p["scores"]) == {"dense", "sentence", "keyword", "sentence_keyword", "coverage"}
         assert p["document"] == "Special Educational Needs Support"

@@ -146,3 +146,12 @@ def test_everyday_words_map_to_standard_terms(sen):
     assert "SENCO" in terms(sen, "who is the sendco")
     assert "EHC plan" in terms(sen, "how do i get an ehcp")
     assert "Short breaks" in terms(sen, "is there any respite")
+
+
+def test_a_curly_apostrophe_does_not_hide_a_correction(glossary):
+    # iPhones type ’: the correction reported must be the one searched.
+    exp = glossary.expand("my dauhgter’s senco")
+    assert exp.corrections == {"dauhgter": "daughter"}
+    assert exp.corrected == "my daughter's senco"
+    assert "child" in exp.added  # "daughter" then expands, as typed with a straight apostrophe
+    assert glossary.expand("my dauhgter's senco").corrected == exp.corrected

@@ -65,3 +65,24 @@ def test_an_index_whose_postings_are_out_of_order_is_put_in_order_on_load(tmp_pa
     keyword_index.save(retriever, tmp_path)
     loaded = keyword_index.load(tmp_path)
     assert keyword_index.scores_of(loaded, tokens, np.array([1, 2, 5, 9])) == pytest.approx(want[[1, 2, 5, 9]])
+
+
+def test_each_thread_stems_with_its_own_stemmer():
+    # PyStemmer's documentation: an instance must not be used by several
+    # threads at once; the app answers each session in its own thread.
+    import threading
+
+    from ingest.keyword_index import _stemmer
+
+    seen = {}
+
+    def grab(name):
+        seen[name] = (_stemmer(), _stemmer())
+
+    threads = [threading.Thread(target=grab, args=(n,)) for n in ("a", "b")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert seen["a"][0] is seen["a"][1] and seen["b"][0] is seen["b"][1]  # one per thread, kept
+    assert seen["a"][0] is not seen["b"][0] and _stemmer() is not seen["a"][0]
