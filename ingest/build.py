@@ -6,6 +6,7 @@ import json
 import secrets
 import shutil
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -158,7 +159,7 @@ def build(settings: Settings, progress: bool = False, log: Callable[[str], None]
             "model": {"name": settings.model, "dimension": dim},
             "chunker": settings.chunker_settings(),
             "corpus": {"dir": str(settings.corpus_dir), "files": fingerprint},
-            "documents": sorted({(d.path, d.title, d.publisher, d.source) for d in docs}),
+            "documents": _documents(docs, chunks),
             "skipped": [list(s) for s in report.skipped],
             "counts": {"files": report.files, "sections": report.sections,
                        "chunks": report.chunks, "sentences": report.sentences},
@@ -169,6 +170,14 @@ def build(settings: Settings, progress: bool = False, log: Callable[[str], None]
         store.commit(index_dir, manifest)
     _export_query_model(settings, log)
     return report
+
+
+def _documents(docs: list[Document], chunks: list[Chunk]) -> list[dict]:
+    """What the staff view lists of each document read, by path."""
+    passages = Counter(c.file for c in chunks)
+    return [{"path": d.path, "title": d.title, "publisher": d.publisher, "source": d.source, "updated": d.updated,
+             "format": Path(d.path).suffix.lower().lstrip("."), "passages": passages[d.path]}
+            for d in sorted(docs, key=lambda d: d.path)]
 
 
 def _export_query_model(settings: Settings, log: Callable[[str], None]) -> None:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass, field
+from bisect import bisect_right
+from dataclasses import asdict, dataclass, field, fields
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
@@ -35,13 +36,21 @@ class Chunk:
     start: int  # offsets of text in the document's text
     end: int
     sentences: list[list[int]] = field(default_factory=list)  # [start, end] in text
+    # What a link back to the source needs: the section heading's id on its
+    # web page, the PDF page the chunk starts on (1-based; 0 when not a PDF)
+    # and the date the document was last updated (YYYY-MM-DD, or "").
+    anchor: str = ""
+    page: int = 0
+    updated: str = ""
 
     def to_json(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_json(cls, data: dict) -> "Chunk":
-        return cls(**data)
+        """Keys an older chunks.jsonl lacks take their defaults."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
 
     def embed_text(self) -> str:
         """What the model sees: the heading path as context, then the text."""
@@ -57,7 +66,9 @@ def chunk_document(doc: Document, max_chars: int, target_chars: int) -> list[Chu
                 id=chunk_id(doc.path, section.heading_path, start, text),
                 document=doc.title, file=doc.path, source=doc.source, publisher=doc.publisher,
                 heading_path=list(section.heading_path), text=text, start=start, end=end,
-                sentences=sentence_spans(text),
+                sentences=sentence_spans(text), anchor=section.anchor,
+                page=max(1, bisect_right(doc.page_starts, start)) if doc.page_starts else 0,  # as pdf_reader.page_at
+                updated=doc.updated,
             ))
     return chunks
 

@@ -21,14 +21,13 @@ last updated and each heading's anchor (its id), for links to source#anchor.
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 import lxml.html
 import trafilatura
 from lxml import etree
 from trafilatura.settings import use_config
 
-from .readers import Document, UnreadableFile, sections_from_headings
+from .readers import Document, UnreadableFile, iso_date, sections_from_headings
 
 # Below MIN_EXTRACTED_SIZE characters trafilatura swaps its result for a
 # cruder extraction that flattens headings into paragraphs; a short page of
@@ -57,7 +56,6 @@ _UPDATED_TEXT = re.compile(
     r"(?i)\b(?:last\s+(?:updated|modified)|updated)(?:\s+on)?\s*:?\s*"
     r"(\d{1,2}(?:st|nd|rd|th)?\s+[a-z]+\s+\d{4}|[a-z]+\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}"
     r"|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4})")
-_DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%Y-%m-%d", "%d/%m/%Y")
 # " - Eastmoor County Council", " | GOV.UK": the site's name after a page's <title>.
 _TITLE_SUFFIX = re.compile(r"\s+[-|–—]\s+[^-|–—]+$")
 
@@ -287,20 +285,10 @@ def _updated(tree: lxml.html.HtmlElement) -> str:
             return _iso_date(m.group(1))
     visible = " ".join(tree.xpath("//body//text()[not(ancestor::script or ancestor::style)]"))
     m = _UPDATED_TEXT.search(_words(visible))
-    return _parse_date(m.group(1)) if m else ""
+    return iso_date(m.group(1)) if m else ""
 
 
 def _iso_date(value: str) -> str:
     """The date of an ISO timestamp ("2026-03-03T10:00:00Z" -> "2026-03-03")."""
     m = re.match(r"\s*(\d{4}-\d{2}-\d{2})", value)
-    return _parse_date(m.group(1)) if m else ""
-
-
-def _parse_date(text: str) -> str:
-    text = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.replace(",", ""), flags=re.I)
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date().isoformat()
-        except ValueError:
-            continue
-    return ""
+    return iso_date(m.group(1)) if m else ""

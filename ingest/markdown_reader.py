@@ -14,7 +14,7 @@ from itertools import accumulate
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .readers import Document, sections_from_headings
+from .readers import Document, iso_date, sections_from_headings
 
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.S)
 # Front-matter keys that give the date the guidance was last updated.
@@ -25,7 +25,7 @@ _PARSER = MarkdownIt("commonmark")
 def read_markdown(rel: str, text: str) -> Document:
     meta, body_from = _front_matter(text)
     doc = Document(rel, text, meta.get("title", ""), meta.get("publisher", ""), meta.get("source", ""),
-                   updated=next((meta[k] for k in _UPDATED_KEYS if meta.get(k)), ""))
+                   updated=iso_date(next((meta[k] for k in _UPDATED_KEYS if meta.get(k)), "")))
     doc.sections = sections_from_headings(text, _headings(text, body_from), body_from)
     return doc
 

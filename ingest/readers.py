@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from .settings import MAX_CORPUS_FILE_BYTES, MAX_PDF_BYTES
@@ -18,6 +19,8 @@ SUPPORTED_SUFFIXES = (".md", ".txt", ".html", ".htm", ".pdf")
 # Sidecar file with a document's title, publisher and source, for formats
 # that have no front matter: "guide.txt" -> "guide.txt.meta.json".
 META_SUFFIX = ".meta.json"
+# How people write a date: "3 March 2026", "March 3, 2026", "2026-03-03", "03/03/2026" (UK order).
+_DATE_FORMATS = ("%d %B %Y", "%d %b %Y", "%B %d %Y", "%b %d %Y", "%Y-%m-%d", "%d/%m/%Y")
 
 
 class UnreadableFile(Exception):
@@ -120,9 +123,23 @@ def _apply_sidecar(doc: Document, path: Path) -> None:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise UnreadableFile(f"its metadata file {meta_path.name} is not valid JSON ({exc})") from None
-    for key in ("title", "publisher", "source", "updated"):
+    for key in ("title", "publisher", "source"):
         if isinstance(meta.get(key), str):
-            setattr(doc, key, meta[key])
+            setattr(doc, key, meta[key].strip())
+    if isinstance(meta.get("updated"), str):
+        doc.updated = iso_date(meta["updated"])
+
+
+def iso_date(text: str) -> str:
+    """A written date as YYYY-MM-DD ("3rd March 2026", "2026-03-03T10:00Z" -> "2026-03-03"), or "" when it is none."""
+    m = re.match(r"\s*(\d{4}-\d{2}-\d{2})(?:[T ]|\s*$)", text)
+    text = m.group(1) if m else re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text.replace(",", ""), flags=re.I).strip()
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return ""
 
 
 # --- Sections -------------------------------------------------------------

@@ -32,7 +32,7 @@ TARGET_CHUNK_CHARS = 700
 
 # Bumped when ingest/chunking.py or the keyword tokenizer changes what is
 # indexed from the same text: an index built by older code is then stale.
-CHUNKER_VERSION = 3
+CHUNKER_VERSION = 4  # 4: chunks carry anchor, page and updated (links to the source)
 
 # Bumped when the layout of the index folder changes.
 INDEX_FORMAT_VERSION = 3

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from ingest.errors import SenGuideError
 
+from .links import source_link
+
 
 def _read_questions(path: Path) -> list[str]:
     """JSON Lines with a `question` field, or one question per line."""
@@ -47,6 +49,8 @@ def _human(answer) -> str:
         out.extend("   " + line for line in p.text.splitlines())
         if p.highlights:
             out.append("   Best match: " + " … ".join(p.highlighted_sentences()))
+        if source_link(p):
+            out.append("   Read it at: " + source_link(p))
     return "\n".join(out)
 
 

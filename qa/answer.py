@@ -1,7 +1,9 @@
 """What a search returns: plain data that turns into JSON and back."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+
+from .links import source_link
 
 
 @dataclass
@@ -19,6 +21,9 @@ class Passage:
     file: str = ""
     start: int = 0  # offsets of text in the document
     end: int = 0
+    anchor: str = ""  # the section heading's id on the source page
+    page: int = 0  # the PDF page the passage starts on (0: not a PDF)
+    updated: str = ""  # when the document was last updated, YYYY-MM-DD
 
     def highlighted_sentences(self) -> list[str]:
         return [self.text[s:e] for s, e in self.highlights]
@@ -56,7 +61,8 @@ class Answer:
             "help": self.help,
             "passages": [
                 {"rank": p.rank, "score": round(p.score, 6), "scores": {k: round(v, 6) for k, v in p.scores.items()},
-                 "text": p.text, "document": p.document, "source": p.source, "heading_path": p.heading_path,
+                 "text": p.text, "document": p.document, "source": p.source, "anchor": p.anchor, "page": p.page,
+                 "updated": p.updated, "link": source_link(p), "heading_path": p.heading_path,
                  "chunk_id": p.chunk_id, "highlights": p.highlights}
                 for p in self.passages
             ],
@@ -64,7 +70,8 @@ class Answer:
 
     @classmethod
     def from_json(cls, data: dict) -> "Answer":
-        passages = [Passage(**{**p}) for p in data.get("passages", [])]
+        known = {f.name for f in fields(Passage)}  # "link" is computed, not stored
+        passages = [Passage(**{k: v for k, v in p.items() if k in known}) for p in data.get("passages", [])]
         return cls(data["question"], data["answered"], data["reason"], passages, data.get("notice", ""),
                    data.get("expanded_question", ""), {}, data.get("confidence", 0.0))
 

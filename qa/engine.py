@@ -210,10 +210,11 @@ class Engine:
             crisis = np.isin(ev.candidates[order], self._crisis)
             order = [j for j, c in zip(order, crisis) if c] + [j for j, c in zip(order, crisis) if not c]
             answered = True
-        if not ev.concepts:
+        vague = not ev.concepts and not urgent
+        if vague:
             # Only everyday words ("What can I do?"): nothing to tell passages apart by.
             answered = False
-        reason = "" if answered else (question_mod.VAGUE_REASON if not ev.concepts else self._no_answer())
+        reason = "" if answered else (question_mod.VAGUE_REASON if vague else self._no_answer())
         help_ = list(self.about.emergency) if urgent else ([] if answered else list(self.about.contacts))
 
         idx = self.index
@@ -229,6 +230,7 @@ class Engine:
                 text=c.text, document=c.document, source=c.source, heading_path=c.heading_path, chunk_id=c.id,
                 highlights=highlight.best_sentences(c.sentences, ev.rows[first:first + len(c.sentences)]),
                 publisher=c.publisher, file=c.file, start=c.start, end=c.end,
+                anchor=c.anchor, page=c.page, updated=c.updated,
             ))
         exp = ev.expansion
         return Answer(text, answered, reason, passages, expanded_question=" ".join(exp.keyword_query.splitlines()),

@@ -8,8 +8,9 @@ escaped before it meets markup, so it shows as text and never renders.
 from __future__ import annotations
 
 import html
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ingest.chunking import Chunk
 from ingest.errors import SenGuideError
@@ -17,11 +18,14 @@ from ingest.settings import GOLD_DIRS_ENV, ROOT, gold_dirs
 
 from .answer import Answer, Passage
 from .evaluate import Result, matches
+from .links import source_link
 
 CRUMB_SEPARATOR = " › "
 # The dev set sits beside the repository (../shared/eval), as `make evaluate` expects.
 DEFAULT_GOLD = "../shared/eval/dev.jsonl"
 GOLD_SUFFIX = ".jsonl"
+# The staff view names each document's format in words.
+FORMAT_NAMES = {"md": "Markdown", "txt": "plain text", "html": "web page", "htm": "web page", "pdf": "PDF"}
 
 
 def breadcrumb(heading_path: list[str]) -> str:
@@ -59,11 +63,40 @@ def _clean_spans(spans: list[list[int]], length: int) -> list[tuple[int, int]]:
 
 
 def passage_html(p: Passage, heading_level: int = 3) -> str:
-    """One quoted passage: its breadcrumb as a heading, the document title, the quote."""
+    """One quoted passage: its breadcrumb as a heading, the document title (and
+    PDF page), the quote, then where to read it (source_html)."""
     h = f"h{heading_level}"
+    page = f", page {int(p.page)}" if p.page else ""
     return (f'<{h} class="sg-crumb">{html.escape(breadcrumb(p.heading_path))}</{h}>'
-            f'<p class="sg-doc">From “{html.escape(p.document)}”</p>'
-            f'<blockquote class="sg-quote">{highlighted_html(p.text, p.highlights)}</blockquote>')
+            f'<p class="sg-doc">From “{html.escape(p.document)}”{page}</p>'
+            f'<blockquote class="sg-quote">{highlighted_html(p.text, p.highlights)}</blockquote>'
+            f"{source_html(p)}")
+
+
+def source_html(p: Passage) -> str:
+    """Under a passage: when its document was last updated, and a link to it
+    where it was published; only http(s) addresses are linked. "" when neither is known."""
+    parts = []
+    when = long_date(p.updated)
+    if when:
+        parts.append(f"Last updated {html.escape(when)}.")
+    link = source_link(p)
+    if link:
+        # The site's name, not "the council's": guidance also comes from GOV.UK
+        # and others, and a parent sees where the link goes before following it.
+        site = urlsplit(link).hostname or "its website"
+        words = f"Open page {int(p.page)} of the PDF" if p.page else f"Read this on {site}"
+        parts.append(f'<a href="{html.escape(link, quote=True)}" rel="noopener">{html.escape(words)}</a>')
+    return f'<p class="sg-source">{" ".join(parts)}</p>' if parts else ""
+
+
+def long_date(iso: str) -> str:
+    """"2026-03-03" -> "3 March 2026"; "" when it is not an ISO date."""
+    try:
+        d = date.fromisoformat((iso or "")[:10])
+    except ValueError:
+        return ""
+    return f"{d.day} {d:%B %Y}"
 
 
 def whole_section(chunks: list[Chunk], p: Passage) -> tuple[str, list[list[int]]]:
@@ -169,17 +202,40 @@ def index_facts(manifest: dict, rebuilt: str = "") -> list[tuple[str, str]]:
     facts = [
         ("Model", f"{model.get('name', '?')} ({model.get('dimension', '?')} dimensions)"),
         ("Passages (chunks)", str(counts.get("chunks", "?"))),
-        ("Documents", str(len(manifest.get("documents", [])))),
+        ("Documents", str(len(manifest.get("documents", []))) + _skipped(manifest.get("skipped", []))),
         ("Sections", str(counts.get("sections", "?"))),
         ("Built", _when(manifest.get("built_at", "")) + _took(manifest.get("build_seconds"))),
         ("Corpus files", ", ".join(manifest.get("corpus", {}).get("files", {})) or "none"),
-        ("Document titles", "; ".join(d[1] for d in manifest.get("documents", []) if len(d) > 1) or "none"),
     ]
-    if manifest.get("skipped"):
-        facts.append(("Skipped files", "; ".join(map(str, manifest["skipped"]))))
     if rebuilt:
         facts.append(("On loading", rebuilt))
     return facts
+
+
+def document_rows(manifest: dict) -> list[dict]:
+    """One row per corpus file: each document read (format, title, source,
+    last updated, passages), then each file skipped with the reason."""
+    rows = []
+    for d in manifest.get("documents", []):
+        if not isinstance(d, dict):  # an index built before CHUNKER_VERSION 4: (path, title, publisher, source)
+            d = dict(zip(("path", "title", "publisher", "source"), d))
+        path = d.get("path", "")
+        rows.append({"file": path, "format": _format(d.get("format") or Path(path).suffix),
+                     "title": d.get("title", ""), "source": d.get("source", ""), "last updated": d.get("updated", ""),
+                     "passages": d.get("passages"), "status": "read"})
+    for path, reason in manifest.get("skipped", []):
+        rows.append({"file": path, "format": _format(Path(path).suffix), "title": "", "source": "",
+                     "last updated": "", "passages": 0, "status": f"skipped: {reason}"})
+    return rows
+
+
+def _format(suffix: str) -> str:
+    suffix = suffix.lower().lstrip(".")
+    return FORMAT_NAMES.get(suffix, suffix or "none")
+
+
+def _skipped(skipped: list) -> str:
+    return f" ({len(skipped)} {'file' if len(skipped) == 1 else 'files'} skipped, listed below)" if skipped else ""
 
 
 def _when(iso: str) -> str:

@@ -222,6 +222,19 @@ def test_staff_see_the_index_facts(env, real_index_dir):
     assert "<dt>Documents</dt><dd>1</dd>" in facts and "<dt>Corpus files</dt><dd>sen-support-guidance.md</dd>" in facts
 
 
+def test_staff_see_each_document_of_the_index(env, real_index_dir):
+    manifest = json.loads((real_index_dir / "manifest.json").read_text(encoding="utf-8"))
+    at = open_app(page="views/staff.py")
+    assert [h.value for h in at.subheader][:1] == ["Documents"]
+    table = at.dataframe[0].value  # no question asked: the documents are the only table
+    assert list(table.columns) == ["file", "format", "title", "source", "last updated", "passages", "status"]
+    row = table.iloc[0].to_dict()
+    assert len(table) == 1 and row["file"] == "sen-support-guidance.md" and row["format"] == "Markdown"
+    assert row["title"] == "Special Educational Needs Support" and row["status"] == "read"
+    assert row["source"].startswith("shared/seed/sen-support-guidance.txt")
+    assert row["passages"] == manifest["counts"]["chunks"]
+
+
 def test_staff_run_the_evaluation_on_a_gold_file(env, tmp_path):
     env.setenv("SEN_GUIDE_GOLD_DIRS", str(tmp_path))
     gold = tmp_path / "gold.jsonl"
@@ -238,7 +251,8 @@ def test_staff_run_the_evaluation_on_a_gold_file(env, tmp_path):
     next(b for b in at.button if b.label == "Run the evaluation").click()
     at.run()
     assert not at.exception
-    metrics, kinds, rows = (d.value for d in at.dataframe)
+    documents, metrics, kinds, rows = (d.value for d in at.dataframe)  # the index's documents come first
+    assert list(documents["file"]) == ["sen-support-guidance.md"]
     assert dict(zip(metrics["metric"], metrics["value"]))["hit@1"] == "1.000"
     assert list(rows["id"]) == ["g1", "g2", "g3"]
     assert list(rows["outcome"]) == ["hit at 1", "hit at 1", "abstained (right)"]
@@ -251,5 +265,5 @@ def test_staff_are_told_when_the_gold_file_is_missing(env, tmp_path):
     at.text_input[1].input(str(tmp_path / "nowhere.jsonl"))
     next(b for b in at.button if b.label == "Run the evaluation").click()
     at.run()
-    assert not at.exception and not at.dataframe
+    assert not at.exception and len(at.dataframe) == 1  # only the index's documents
     assert any("There is no gold file at" in n and "nowhere.jsonl" in n for n in notices(at))

@@ -264,3 +264,12 @@ def test_a_50_mb_file_is_skipped_with_its_size_before_it_is_read(tiny_corpus, fa
     assert dict(report.skipped).keys() == {"huge.txt"} and "split it into smaller files" in dict(report.skipped)["huge.txt"]
     assert report.files == 1 and report.chunks == 1
     assert peak < 10_000_000  # hashing streams the file; nothing holds its 50 MB
+
+
+def test_updated_dates_are_kept_as_iso_however_they_are_written(tiny_corpus):
+    folder = tiny_corpus({"a.md": "---\nupdated: 3rd March 2026\n---\n# A\n\nText.\n",
+                          "b.md": "---\nupdated: \"2026-03-03T10:00:00Z\"\n---\n# B\n\nText.\n",
+                          "c.md": "---\nupdated: soon\n---\n# C\n\nText.\n",
+                          "d.txt": "D\n\nText here.\n", "d.txt.meta.json": '{"updated": "March 3, 2026"}'})
+    assert [read(folder, n).updated for n in ("a.md", "b.md", "c.md", "d.txt")] == [
+        "2026-03-03", "2026-03-03", "", "2026-03-03"]

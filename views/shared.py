@@ -27,6 +27,8 @@ STYLE = """<style>
 .sg-doc { color: #4a4b57; font-size: .95rem; margin: 0 0 .6rem 0; }
 .sg-quote { margin: 0; padding: .1rem 0 .1rem .9rem; border-left: 4px solid #1f5fa8;
             white-space: pre-line; line-height: 1.6; overflow-wrap: anywhere; }
+.sg-source { color: #4a4b57; font-size: .95rem; margin: .6rem 0 0 0; overflow-wrap: anywhere; }
+.sg-source a { color: #1b4f8a; }
 .sg-section { white-space: pre-line; line-height: 1.6; overflow-wrap: anywhere; }
 .sg-quote mark, .sg-section mark { background: #fff1a8; color: inherit; padding: 0 .1em; }
 .sg-notice { padding: .9rem 1rem; border-radius: .5rem; line-height: 1.55; overflow-wrap: anywhere;

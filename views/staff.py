@@ -42,6 +42,8 @@ if "q" in st.query_params:
 
 st.header("The index", anchor=False)
 st.html(present.facts_html(present.index_facts(engine.index.manifest, engine.rebuilt)))
+st.subheader("Documents", anchor=False)
+st.dataframe(present.document_rows(engine.index.manifest), hide_index=True)
 
 st.header("Evaluation", anchor=False)
 st.markdown(f"Runs every question of a gold file through the search (top {EVAL_K}) and shows which "
