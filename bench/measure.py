@@ -190,7 +190,7 @@ def time_questions(engine, questions: list[str], rounds: int) -> tuple[list[floa
 def _engine(corpus: Path, index: Path, encoder):
     from qa.engine import Engine
 
-    return Engine(Settings(corpus_dir=corpus, index_dir=index), auto_build=False, encoder=encoder)
+    return Engine(Settings(corpus_dir=corpus, index_dir=index), encoder=encoder)
 
 
 def machine() -> dict:

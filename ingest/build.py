@@ -158,7 +158,7 @@ def build(settings: Settings, progress: bool = False, log: Callable[[str], None]
             "build_seconds": round(report.seconds, 3),
             "model": {"name": settings.model, "dimension": dim},
             "chunker": settings.chunker_settings(),
-            "corpus": {"dir": str(settings.corpus_dir), "files": fingerprint},
+            "corpus": {"dir": str(settings.corpus_dir.resolve()), "files": fingerprint},
             "documents": _documents(docs, chunks),
             "skipped": [list(s) for s in report.skipped],
             "counts": {"files": report.files, "sections": report.sections,
@@ -192,13 +192,7 @@ def _export_query_model(settings: Settings, log: Callable[[str], None]) -> None:
 def _build_files_intact(index_dir: Path, manifest: dict) -> bool:
     """Every file the manifest names is there with its recorded hash (a few
     MB to read: cheap next to embedding, and a damaged file is never reused)."""
-    files = manifest.get("files")
-    if not isinstance(files, dict) or not files:
-        return False
-    try:
-        return all(store.sha256_file(index_dir / rel) == digest for rel, digest in files.items())
-    except OSError:
-        return False
+    return not store.file_problem(index_dir, manifest)
 
 
 def _text_key(text: str) -> str:

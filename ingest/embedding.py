@@ -7,7 +7,6 @@ only when a model is really needed: it takes about 10 s here.
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 
 import numpy as np
@@ -45,12 +44,11 @@ def load_model(name: str):
         # Said at once, without the 10 s import of sentence-transformers.
         raise ModelError(f"No model folder at {target}: name an existing folder, or leave out --model "
                          "(and SEN_GUIDE_MODEL) to use the bundled all-MiniLM-L6-v2.")
-    if Path(target).exists():
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
         from sentence_transformers import SentenceTransformer
 
-        return SentenceTransformer(target, device="cpu")
+        # A model folder on disk is read from disk only: no look-up on a hub.
+        return SentenceTransformer(target, device="cpu", local_files_only=Path(target).exists())
     except Exception as exc:  # a hub name with no network, a broken folder...
         raise ModelError(
             f"The embedding model '{name}' could not be loaded ({type(exc).__name__}: {_reason(exc)}). "

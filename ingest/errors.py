@@ -19,3 +19,7 @@ class ModelError(SenGuideError):
 
 class BuildLockedError(SenGuideError):
     """Another build holds the index lock."""
+
+
+class WrongCorpusError(IndexUnusableError):
+    """The index folder was built from another corpus: never rebuilt from this one."""

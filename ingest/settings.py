@@ -20,6 +20,11 @@ BUNDLED_MODEL = "all-MiniLM-L6-v2"
 # manifest as BUNDLED_MODEL, so that naming it another way reuses the index.
 BUNDLED_ALIASES = frozenset({BUNDLED_MODEL.lower(), f"sentence-transformers/{BUNDLED_MODEL}".lower(), "default", ""})
 MODEL_ENV = "SEN_GUIDE_MODEL"
+# How questions run the model: "auto" (ONNX, else sentence-transformers),
+# "onnx" (fail rather than fall back) or "sentence-transformers" (to compare
+# backends, or if the ONNX copy misbehaves).
+ENCODER_ENV = "SEN_GUIDE_ENCODER"
+ENCODER_BACKENDS = ("auto", "onnx", "sentence-transformers")
 
 # Passages are quoted to parents, so they must stay short enough to read on a
 # phone; 700 characters is also the evaluation's limit for a fair hit.
@@ -75,6 +80,7 @@ class Settings:
     corpus_dir: Path = DEFAULT_CORPUS_DIR
     index_dir: Path = DEFAULT_INDEX_DIR
     model: str = BUNDLED_MODEL
+    encoder: str = "auto"  # one of ENCODER_BACKENDS
     max_chunk_chars: int = MAX_CHUNK_CHARS
     target_chunk_chars: int = TARGET_CHUNK_CHARS
 
@@ -96,6 +102,8 @@ def from_env(**overrides) -> Settings:
     env = {}
     if os.environ.get(MODEL_ENV, "").strip():
         env["model"] = os.environ[MODEL_ENV]
+    if os.environ.get(ENCODER_ENV, "").strip():
+        env["encoder"] = os.environ[ENCODER_ENV].strip().lower()
     if os.environ.get("SEN_GUIDE_INDEX"):
         env["index_dir"] = Path(os.environ["SEN_GUIDE_INDEX"])
     if os.environ.get("SEN_GUIDE_CORPUS"):

@@ -21,10 +21,11 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from pathlib import Path
 from typing import Callable
 
-from .errors import BuildLockedError
+from .errors import BuildLockedError, WrongCorpusError
 
 MANIFEST = "manifest.json"
 BUILDS = "builds"
@@ -37,6 +38,24 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def file_problem(index_dir: Path, manifest: dict, verify: bool = True) -> str:
+    """What is wrong with the files a manifest names ("" when nothing): the
+    one place index files are checked against their recorded hashes."""
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not files:
+        return "The index manifest is incomplete (it names no files)"
+    for rel, digest in files.items():
+        path = index_dir / rel
+        if not path.is_file():
+            return f"The index file {rel} is missing"
+        try:
+            if verify and sha256_file(path) != digest:
+                return f"The index file {rel} does not match its manifest (changed or damaged)"
+        except OSError as exc:
+            return f"The index file {rel} cannot be read ({exc.strerror})"
+    return ""
 
 
 def read_manifest(index_dir: Path) -> dict | None:
@@ -53,6 +72,17 @@ def recorded_corpus(index_dir: Path) -> Path | None:
     manifest = read_manifest(index_dir)
     recorded = (manifest or {}).get("corpus", {}).get("dir") if isinstance((manifest or {}).get("corpus"), dict) else None
     return Path(recorded) if isinstance(recorded, str) and recorded else None
+
+
+def check_corpus(index_dir: Path, corpus_dir: Path) -> None:
+    """Refuse an index folder built from another corpus than the one named:
+    it is never searched, let alone rebuilt, as another corpus's."""
+    recorded = recorded_corpus(index_dir)
+    if recorded is not None and recorded.resolve() != corpus_dir.resolve():
+        raise WrongCorpusError(
+            f"The index in {index_dir} was built from the corpus in {recorded}, not {corpus_dir}: "
+            f"name that corpus (--corpus or SEN_GUIDE_CORPUS), or give {corpus_dir} an index folder of "
+            "its own (--index or SEN_GUIDE_INDEX).")
 
 
 def new_build_folder(index_dir: Path, build_id: str) -> Path:
@@ -105,6 +135,9 @@ def remove_stale_builds(index_dir: Path, keep: str | None, also: str | None = No
             shutil.rmtree(folder, ignore_errors=True)
 
 
+_held = threading.local()  # the lock files this thread holds
+
+
 @contextlib.contextmanager
 def build_lock(index_dir: Path, wait: bool = True, on_wait: Callable[[], None] | None = None):
     """One build at a time per index folder; a second one waits or is told why.
@@ -112,9 +145,16 @@ def build_lock(index_dir: Path, wait: bool = True, on_wait: Callable[[], None] |
     on_wait is called once when the lock is held by another build and this
     one is about to wait for it (so a person is not left looking at nothing).
     The lock belongs to the open file: the system drops it when the process
-    ends, even when it is killed, so no stale lock is ever left behind.
+    ends, even when it is killed, so no stale lock is ever left behind. A
+    thread that already holds it (ensure_index, then build) takes it again at
+    once; another thread, like another process, waits.
     """
     index_dir.mkdir(parents=True, exist_ok=True)
+    key = str((index_dir / LOCK).resolve())
+    held = _held.__dict__.setdefault("paths", set())
+    if key in held:
+        yield
+        return
     with open(index_dir / LOCK, "a") as f:
         try:
             fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -127,7 +167,9 @@ def build_lock(index_dir: Path, wait: bool = True, on_wait: Callable[[], None] |
             if on_wait is not None:
                 on_wait()
             fcntl.flock(f, fcntl.LOCK_EX)
+        held.add(key)
         try:
             yield
         finally:
+            held.discard(key)
             fcntl.flock(f, fcntl.LOCK_UN)

@@ -67,15 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.k < 1:
         parser.error(f"--k of {args.k} is too small: ask for at least 1 passage")
 
-    from ingest.settings import from_env
-
-    from .engine import Engine
-    from .evaluate import corpus_of
+    from .evaluate import engine_for
 
     try:
         questions = _read_questions(args.questions) if args.questions else [args.question]
-        engine = Engine(from_env(index_dir=args.index, corpus_dir=corpus_of(args.index)),
-                        log=lambda m: print(m, file=sys.stderr))
+        engine = engine_for(index_dir=args.index)
         for q in questions:
             answer = engine.search(q, k=args.k)
             if args.json:

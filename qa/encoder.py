@@ -10,17 +10,13 @@ vectors are the same to within float32 round-off (checked at export).
 """
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from typing import Callable
 
 import numpy as np
 
-# "sentence-transformers" forces the PyTorch path (to compare backends, or
-# if the ONNX copy misbehaves); "onnx" fails rather than fall back.
-ENCODER_ENV = "SEN_GUIDE_ENCODER"
-BACKENDS = ("auto", "onnx", "sentence-transformers")
+from ingest.settings import ENCODER_BACKENDS as BACKENDS, ENCODER_ENV
 
 
 def _stderr(message: str) -> None:
@@ -30,14 +26,14 @@ def _stderr(message: str) -> None:
 class QueryEncoder:
     """Loads the model on first use, once, and is safe to share across threads."""
 
-    def __init__(self, model_name: str, backend: str | None = None, log: Callable[[str], None] = _stderr):
+    def __init__(self, model_name: str, backend: str = "auto", log: Callable[[str], None] = _stderr):
         from ingest.errors import ModelError
 
         self.model_name = model_name
-        self.requested = (backend or os.environ.get(ENCODER_ENV) or "auto").strip().lower()
+        self.requested = (backend or "auto").strip().lower()
         if self.requested not in BACKENDS:
             raise ModelError(f"The encoder backend '{self.requested}' is unknown: use one of {', '.join(BACKENDS)} "
-                             f"(argument or {ENCODER_ENV}).")
+                             f"(Settings.encoder, or {ENCODER_ENV} where the command line or app reads it).")
         self.backend = ""  # the one in use once loaded: "onnx" or "sentence-transformers"
         self.log = log
         self._model = None

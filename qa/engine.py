@@ -1,17 +1,16 @@
 """The search engine: load the index once, answer `search(question, k)`."""
 from __future__ import annotations
 
+import copy
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from collections import OrderedDict
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from ingest import build, corpus_fingerprint, is_current
-from ingest.errors import CorpusError, IndexUnusableError
+from ingest.errors import IndexUnusableError
 from ingest.about import Contact, read_about
 from ingest.settings import Settings, from_env
 from ingest import dense_index, keyword_index, store
@@ -22,6 +21,7 @@ from .decision import Params
 from .encoder import QueryEncoder
 from .glossary import LOCAL_GLOSSARY, SEN_GLOSSARY, Expansion, Glossary, words
 from .loaded_index import LoadedIndex, load
+from .sections import whole_section
 
 # How many candidates each retriever hands to fusion.
 CANDIDATES = 30
@@ -71,14 +71,15 @@ class Evidence:
 
 
 class Engine:
-    def __init__(self, settings: Settings | None = None, auto_build: bool = True,
-                 log: Callable[[str], None] = lambda _m: None, encoder: QueryEncoder | None = None,
-                 params: Params | None = None):
+    def __init__(self, settings: Settings | None = None, log: Callable[[str], None] = lambda _m: None,
+                 encoder: QueryEncoder | None = None, params: Params | None = None):
+        """Load the index (built beforehand: ingest.ensure_index); raises
+        IndexUnusableError with one line naming the problem and the fix."""
         self.settings = settings or from_env()
         self.log = log
-        self.rebuilt = ""
-        self.index = self._load_or_build(auto_build)
-        self.encoder = encoder or QueryEncoder(self.index.model)
+        store.check_corpus(self.settings.index_dir, self.settings.corpus_dir)
+        self.index = load(self.settings.index_dir)
+        self.encoder = encoder or QueryEncoder(self.index.model, backend=self.settings.encoder)
         self.params = params or decision.load()
         self.about = read_about(self.settings.corpus_dir)
         # Headings are the guidance's words too ("What is the graduated approach?").
@@ -92,33 +93,24 @@ class Engine:
         self._cache_lock = threading.Lock()
         self._keyword_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sen-guide-keyword")
 
-    def _load_or_build(self, auto_build: bool) -> LoadedIndex:
-        s = self.settings
-        recorded = store.recorded_corpus(s.index_dir)
-        if recorded is not None and recorded.resolve() != s.corpus_dir.resolve():
-            # Never search, let alone rebuild, one corpus's index as another's.
-            raise IndexUnusableError(
-                f"The index in {s.index_dir} was built from the corpus in {recorded}, not {s.corpus_dir}: name "
-                f"that corpus (--corpus or SEN_GUIDE_CORPUS), or give {s.corpus_dir} an index folder of its own "
-                "(--index or SEN_GUIDE_INDEX).")
-        reason = ""
-        try:
-            index = load(s.index_dir)
-            stale = s.corpus_dir.is_dir() and not is_current(index.manifest, s.with_(model=index.model), corpus_fingerprint(s.corpus_dir))
-            if not stale:
-                return index
-            reason = f"The corpus in {s.corpus_dir} has changed since the index was built"
-        except IndexUnusableError as exc:
-            if not auto_build:
-                raise
-            reason = str(exc).split(":")[0]
-        if not auto_build:
-            raise IndexUnusableError(f"{reason}: run `python -m ingest` to rebuild it.")
-        self.log(f"{reason}; rebuilding the index...")
-        report = build(s, log=self.log, force=True)
-        self.rebuilt = f"{reason}, so the index was rebuilt ({report.chunks} passages)."
-        self.log(report.summary())
-        return load(s.index_dir)
+    # --- what the pages may ask of it ------------------------------------------
+
+    @property
+    def passage_count(self) -> int:
+        return len(self.index.chunks)
+
+    def facts(self) -> dict:
+        """What the index says of itself (its manifest: model, counts, documents,
+        build time, skipped files), as plain data."""
+        return copy.deepcopy(self.index.manifest)
+
+    def section(self, passage: Passage) -> tuple[str, list[list[int]]]:
+        """The passage's whole section, and its highlights' place in it."""
+        return whole_section(self.index.chunks, passage)
+
+    def warm_up(self) -> None:
+        """Load the model now, so that the first question is as quick as the rest."""
+        self.encoder.encode("warm up")
 
     # --- the one main call -------------------------------------------------
 

@@ -114,7 +114,6 @@ class Baselines:
 
         from ingest import keyword_index
         from ingest.build import corpus_files
-        from ingest.embedding import embed
         from ingest.readers import UnreadableFile, read_document
 
         splitter = RecursiveCharacterTextSplitter(chunk_size=BASELINE_CHUNK, chunk_overlap=BASELINE_OVERLAP)
@@ -128,7 +127,7 @@ class Baselines:
             body = doc.text[doc.sections[0].start:] if doc.sections else doc.text
             self.texts.extend(splitter.split_text(body))
         self.encoder = encoder
-        self.vectors = embed(encoder._load(), self.texts)
+        self.vectors = encoder.encode_many(self.texts)
         self.bm25 = keyword_index.build(self.texts)
 
     def dense(self, question: str, k: int) -> Result:
@@ -184,26 +183,28 @@ def cached_index_dir(corpus_dir: Path) -> Path:
 
 
 def engine_for(corpus_dir: Path | None = None, index_dir: Path | None = None, log=lambda m: print(m, file=sys.stderr)):
-    """The engine for a corpus folder (its index in the cache) or for an index folder."""
+    """The engine for a corpus folder (its index built if needed, in the
+    cache) or for an index folder (with the corpus it records)."""
     from ingest.settings import from_env
 
-    from .engine import Engine
+    from .ready import ready_engine
 
     if corpus_dir is not None and index_dir is None:
         index_dir = cached_index_dir(corpus_dir)
-    return Engine(from_env(corpus_dir=corpus_dir or corpus_of(index_dir), index_dir=index_dir), log=log)
+    settings = from_env(corpus_dir=corpus_dir, index_dir=index_dir)
+    return ready_engine(settings.with_(corpus_dir=corpus_of(settings)), log=log)[0]
 
 
-def corpus_of(index_dir: Path | None) -> Path | None:
-    """An index folder named alone is searched with the corpus it was built
-    from (unless SEN_GUIDE_CORPUS names one): never rebuilt from another."""
-    import os
-
+def corpus_of(settings) -> Path | None:
+    """An index folder named without a corpus (no --corpus, no
+    SEN_GUIDE_CORPUS) is searched with the corpus it was built from, and
+    never rebuilt from another; None keeps the settings' corpus."""
     from ingest import store
+    from ingest.settings import DEFAULT_CORPUS_DIR
 
-    if index_dir is None or os.environ.get("SEN_GUIDE_CORPUS"):
+    if settings.corpus_dir != DEFAULT_CORPUS_DIR:
         return None
-    return store.recorded_corpus(index_dir)
+    return store.recorded_corpus(settings.index_dir)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -58,16 +58,12 @@ def _load(index_dir: Path, manifest: dict | None, verify: bool) -> LoadedIndex:
             f"{INDEX_FORMAT_VERSION}: {_REBUILD}.")
     try:
         folder = index_dir / manifest["folder"]
-        expected = manifest["files"]
         dim = int(manifest["model"]["dimension"])
     except (KeyError, TypeError, ValueError):
         raise IndexUnusableError(f"The index manifest in {index_dir} is incomplete: {_REBUILD}.") from None
-    for rel, digest in expected.items():
-        path = index_dir / rel
-        if not path.is_file():
-            raise IndexUnusableError(f"The index file {rel} is missing: {_REBUILD}.")
-        if verify and store.sha256_file(path) != digest:
-            raise IndexUnusableError(f"The index file {rel} does not match its manifest (changed or damaged): {_REBUILD}.")
+    problem = store.file_problem(index_dir, manifest, verify)
+    if problem:
+        raise IndexUnusableError(f"{problem}: {_REBUILD}.")
     try:
         chunks = []
         with open(folder / "chunks.jsonl", encoding="utf-8") as f:

@@ -201,4 +201,4 @@ def real_engine(real_index_dir):
     """A qa.Engine over the real index with the real model, shared by the session."""
     from qa import Engine
 
-    return Engine(Settings(corpus_dir=DEFAULT_CORPUS_DIR, index_dir=real_index_dir), auto_build=False)
+    return Engine(Settings(corpus_dir=DEFAULT_CORPUS_DIR, index_dir=real_index_dir))

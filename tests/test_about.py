@@ -6,6 +6,7 @@ import json
 import pytest
 
 from ingest.about import ABOUT_FILE, UK_EMERGENCY, About, Contact, read_about
+from ingest import ensure_index
 from ingest.errors import CorpusError
 from ingest.settings import DEFAULT_CORPUS_DIR, Settings
 from qa import Engine, decision
@@ -119,8 +120,10 @@ def refusing_engine(fake_model, monkeypatch, tiny_corpus, tmp_path):
         if about is not None:
             files[ABOUT_FILE] = json.dumps(about)
         corpus = tiny_corpus(files, name=name)
-        return Engine(Settings(corpus_dir=corpus, index_dir=tmp_path / f"index-{name}", model=FAKE_MODEL_NAME),
-                      params=never)
+        settings = Settings(corpus_dir=corpus, index_dir=tmp_path / f"index-{name}", model=FAKE_MODEL_NAME,
+                            encoder="sentence-transformers")
+        ensure_index(settings)
+        return Engine(settings, params=never)
 
     return make
 

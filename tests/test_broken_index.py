@@ -1,6 +1,6 @@
 """A damaged index is found before any answer is given: `load` refuses it in
-one line naming the problem and the fix, and `Engine(auto_build=True)`
-rebuilds it and says so. Never a traceback, never a silently wrong answer.
+one line naming the problem and the fix, and `ensure_index` rebuilds it and
+says so. Never a traceback, never a silently wrong answer.
 
 One small index is built once per module with a fake embedding model (a
 hashed bag of words: deterministic and instant) and copied for each test
@@ -16,11 +16,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ingest import build, embedding
+from ingest import build, embedding, ensure_index
 from ingest.errors import IndexUnusableError
 from ingest.settings import Settings
 from qa import Engine
 from qa.loaded_index import load
+from qa.ready import ready_engine
 
 from conftest import build_file, truncate_faiss
 
@@ -286,21 +287,21 @@ def test_load_refuses_in_one_line_naming_the_problem_and_the_fix(index, damage, 
 
 
 @pytest.mark.parametrize("damage, problem", FAULTS, ids=IDS)
-def test_engine_without_auto_build_refuses(index, corpus, damage, problem):
+def test_engine_refuses_a_damaged_index(index, corpus, damage, problem):
     damage(index)
     with pytest.raises(IndexUnusableError) as caught:
-        Engine(Settings(corpus_dir=corpus, index_dir=index, model=FAKE_MODEL), auto_build=False)
+        Engine(Settings(corpus_dir=corpus, index_dir=index, model=FAKE_MODEL))
     _one_line_with_fix(str(caught.value))
 
 
 @pytest.mark.parametrize("damage, problem", FAULTS, ids=IDS)
-def test_engine_rebuilds_says_so_and_answers_as_before(index, corpus, expected, damage, problem):
+def test_a_damaged_index_is_rebuilt_said_so_and_answers_as_before(index, corpus, expected, damage, problem):
     damage(index)
     said = []
-    engine = Engine(Settings(corpus_dir=corpus, index_dir=index, model=FAKE_MODEL), auto_build=True, log=said.append)
-    assert engine.rebuilt.endswith("so the index was rebuilt (%d passages)." % len(engine.index.chunks))
-    assert "\n" not in engine.rebuilt
-    assert said and "rebuilding the index" in said[0]
+    engine, rebuilt = ready_engine(Settings(corpus_dir=corpus, index_dir=index, model=FAKE_MODEL), log=said.append)
+    assert rebuilt.endswith("so the index was rebuilt (%d passages)." % len(engine.index.chunks))
+    assert "\n" not in rebuilt
+    assert said and "building the index" in said[0]
     assert _results(engine) == expected
     load(index)  # what was rebuilt is itself sound
 
@@ -308,11 +309,12 @@ def test_engine_rebuilds_says_so_and_answers_as_before(index, corpus, expected, 
 def test_a_changed_corpus_is_rebuilt_and_said_so(corpus, tmp_path):
     changed, index = tmp_path / "corpus", tmp_path / "index"
     shutil.copytree(corpus, changed)
-    build(Settings(corpus_dir=changed, index_dir=index, model=FAKE_MODEL))
+    settings = Settings(corpus_dir=changed, index_dir=index, model=FAKE_MODEL)
+    build(settings)
     with open(changed / "funding.md", "a", encoding="utf-8") as f:
         f.write("\n## Transport\n\nTravel support is arranged by the local authority for eligible children.\n")
-    engine = Engine(Settings(corpus_dir=changed, index_dir=index, model=FAKE_MODEL))
-    assert engine.rebuilt.startswith(f"The corpus in {changed} has changed since the index was built")
+    assert ensure_index(settings).startswith(f"The corpus in {changed} has changed since the index was built")
+    engine = Engine(settings)
     assert any("Travel support" in p.text for p in engine.search("travel support eligible children").passages)
 
 
@@ -323,9 +325,9 @@ def test_an_index_is_never_searched_or_rebuilt_as_another_corpus(index, corpus, 
     other.mkdir()
     (other / "travel.md").write_text("# Travel\n\nBuses run to every school.\n", encoding="utf-8")
     before = (index / "manifest.json").read_text()
-    for auto_build in (True, False):
+    for step in (ensure_index, Engine):
         with pytest.raises(IndexUnusableError) as caught:
-            Engine(Settings(corpus_dir=other, index_dir=index, model=FAKE_MODEL), auto_build=auto_build)
+            step(Settings(corpus_dir=other, index_dir=index, model=FAKE_MODEL))
         message = str(caught.value)
         assert f"built from the corpus in {corpus}, not {other}" in message and "\n" not in message
         assert "SEN_GUIDE_CORPUS" in message and "SEN_GUIDE_INDEX" in message  # the two ways out
@@ -336,7 +338,7 @@ def test_an_index_built_with_another_model_is_searched_with_that_model(index, co
     # The manifest names the model: questions are encoded with the model that
     # embedded the passages, whatever the settings say, so the two always agree.
     engine = Engine(Settings(corpus_dir=corpus, index_dir=index, model="fake-hashing-32"))
-    assert engine.rebuilt == "" and engine.index.model == FAKE_MODEL
+    assert engine.index.model == FAKE_MODEL
     assert _results(engine) == expected
 
 
@@ -344,7 +346,7 @@ def test_a_model_of_another_dimension_is_refused_before_answering(index, corpus)
     # The manifest names a model that now gives vectors of another size (a
     # local model folder replaced, say): no answer from mismatched vectors.
     _edit_manifest(index, lambda m: m["model"].update(name="fake-hashing-32"))
-    engine = Engine(Settings(corpus_dir=corpus, index_dir=index, model=FAKE_MODEL), auto_build=False)
+    engine = Engine(Settings(corpus_dir=corpus, index_dir=index, model=FAKE_MODEL))
     with pytest.raises(IndexUnusableError) as caught:
         engine.search(QUESTIONS[0])
     _one_line_with_fix(str(caught.value))

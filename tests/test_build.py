@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from conftest import FAKE_MODEL_NAME, ROOT
-from ingest import BuildLockedError, IndexUnusableError, ModelError, build, keyword_index, read_chunks, store
+from ingest import BuildLockedError, IndexUnusableError, ModelError, build, ensure_index, keyword_index, read_chunks, store
 from ingest.chunking import evidence_texts
 from ingest.settings import CHUNKER_VERSION, INDEX_FORMAT_VERSION
 from qa.loaded_index import load
@@ -338,14 +338,36 @@ def test_a_build_killed_part_way_leaves_the_previous_index_loadable(built, fake_
 
 
 def test_a_second_build_told_not_to_wait_is_refused_naming_the_fix(tmp_path):
+    import threading
+
     index_dir = tmp_path / "index"
-    with store.build_lock(index_dir):
+    holding, done = threading.Event(), threading.Event()
+
+    def first_build():  # another build, in another thread (as another process would be)
+        with store.build_lock(index_dir):
+            holding.set()
+            done.wait(30)
+
+    first = threading.Thread(target=first_build)
+    first.start()
+    holding.wait(30)
+    try:
         with pytest.raises(BuildLockedError, match=r"Another build of .*index is running: wait for it to finish, "
                                                    r"then run `python -m ingest` again"):
             with store.build_lock(index_dir, wait=False):
                 pass
+    finally:
+        done.set()
+        first.join()
     with store.build_lock(index_dir, wait=False):  # free once the first is done
         pass
+
+
+def test_the_thread_holding_the_lock_may_take_it_again(tmp_path):
+    # ensure_index holds it while build takes it: no deadlock.
+    with store.build_lock(tmp_path / "index"):
+        with store.build_lock(tmp_path / "index", wait=False):
+            pass
 
 
 def test_a_second_build_waits_for_the_first_and_says_so(built, fake_model):
@@ -365,43 +387,82 @@ def test_a_second_build_waits_for_the_first_and_says_so(built, fake_model):
     assert any(c.file == "extra.md" for c in current_chunks(settings))
 
 
-# --- the query side notices a stale index ------------------------------------------
+# --- build if needed: the step before a search ------------------------------------
 
-def test_engine_builds_a_missing_index_and_says_so(tiny_corpus, fake_model, tmp_path):
+def test_ensure_index_builds_a_missing_index_and_says_so(tiny_corpus, fake_model, tmp_path):
     from qa import Engine
 
     logs = []
-    engine = Engine(fake_model.settings(tiny_corpus(), tmp_path / "index"), log=logs.append)
-    assert engine.rebuilt.startswith("No index at") and "so the index was rebuilt" in engine.rebuilt
-    assert any("rebuilding the index" in line for line in logs)
-    assert len(engine.index.chunks) == 6
+    settings = fake_model.settings(tiny_corpus(), tmp_path / "index")
+    said = ensure_index(settings, log=logs.append)
+    assert said.startswith("No index at") and "so the index was rebuilt" in said
+    assert any("building the index" in line for line in logs)
+    assert len(Engine(settings).index.chunks) == 6
+    assert ensure_index(settings) == ""  # now current: nothing to do
 
 
-def test_engine_rebuilds_an_index_whose_corpus_changed_and_says_so(built, fake_model):
+def test_ensure_index_rebuilds_an_index_whose_corpus_changed_and_says_so(built, fake_model):
     from qa import Engine
 
     settings, _ = built
-    assert Engine(settings).rebuilt == ""
-    assert fake_model.count == 0  # a current index is loaded, not rebuilt
+    assert ensure_index(settings) == ""
+    assert fake_model.count == 0  # a current index is left as it is
     (settings.corpus_dir / "support.md").write_text(
         "# Support at school\n\n## Transport\n\nAsk the council about school transport.\n", encoding="utf-8")
-    logs = []
-    engine = Engine(settings, log=logs.append)
-    assert "has changed since the index was built" in engine.rebuilt and "rebuilt" in engine.rebuilt
-    assert any("rebuilding the index" in line for line in logs)
+    said = ensure_index(settings)
+    assert "has changed since the index was built" in said and "rebuilt" in said
+    engine = Engine(settings)
     assert any("school transport" in c.text for c in engine.index.chunks)
     assert not any("class teacher" in c.text for c in engine.index.chunks)
-    answer = engine.search("school transport", k=1)
-    assert answer.passages[0].heading_path[-1] == "Transport"
+    assert engine.search("school transport", k=1).passages[0].heading_path[-1] == "Transport"
 
 
-def test_engine_told_not_to_build_names_the_command_that_does(built):
+def test_the_engine_only_loads_and_never_builds(built):
+    """A stale index is searched as it is; building is ensure_index's job."""
+    import inspect
+
+    import qa.engine
     from qa import Engine
 
     settings, _ = built
+    before = json.loads((settings.index_dir / "manifest.json").read_text(encoding="utf-8"))["build_id"]
     (settings.corpus_dir / "rights.html").unlink()
-    with pytest.raises(IndexUnusableError, match=r"has changed since the index was built: run `python -m ingest`"):
-        Engine(settings, auto_build=False)
+    engine = Engine(settings)
+    assert engine.facts()["build_id"] == before
+    assert "ingest.build" not in inspect.getsource(qa.engine) and "build(" not in inspect.getsource(qa.engine)
+    (settings.index_dir / "manifest.json").unlink()
+    with pytest.raises(IndexUnusableError, match=r"No index at .*: run `python -m ingest` to build it"):
+        Engine(settings)
+
+
+def test_two_processes_starting_on_a_stale_index_build_it_once(built, fake_model):
+    """Both wait on the build lock; the second finds the index current when it gets it."""
+    import threading
+
+    settings, _ = built
+    (settings.corpus_dir / "support.md").write_text("# Support\n\nChanged guidance.\n", encoding="utf-8")
+    said, start = [], threading.Barrier(2)
+
+    def start_server():
+        start.wait()
+        said.append(ensure_index(settings))
+
+    servers = [threading.Thread(target=start_server) for _ in range(2)]
+    for t in servers:
+        t.start()
+    for t in servers:
+        t.join()
+    assert sorted(bool(s) for s in said) == [False, True]  # one built, the other found it built
+    assert any("Changed guidance" in c.text for c in current_chunks(settings))
+
+
+def test_ensure_index_checks_and_rebuilds_with_one_model(built, fake_model):
+    """The index's own model, for the staleness check and for the rebuild."""
+    settings, _ = built
+    (settings.corpus_dir / "support.md").write_text("# Support\n\nChanged again.\n", encoding="utf-8")
+    ensure_index(settings.with_(model="some-other-model"))
+    manifest = json.loads((settings.index_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["model"]["name"] == settings.model and fake_model.loaded[-1] == settings.model
 
 
 # --- the real corpus with the real model (built once per session) --------------------

@@ -79,7 +79,7 @@ def test_command_line_rebuilds_a_damaged_index_and_says_so_in_one_line(real_inde
     assert out.returncode == 0, out.stderr
     line = out.stderr.splitlines()[0]
     assert re.fullmatch(r"The index file builds/[^ ]+/dense\.faiss does not match its manifest "
-                        r"\(changed or damaged\); rebuilding the index\.\.\.", line), line
+                        r"\(changed or damaged\); building the index\.\.\.", line), line
     assert "Traceback" not in out.stderr
     # The rebuild embeds the passages again, in another process: the same
     # answer, with scores equal to within float32 rounding.

@@ -46,8 +46,10 @@ def test_an_unknown_backend_is_refused_naming_the_choices():
 
 
 def test_the_environment_can_force_sentence_transformers(fake_model, monkeypatch):
+    from ingest.settings import from_env
+
     monkeypatch.setenv(ENCODER_ENV, "sentence-transformers")
-    encoder = QueryEncoder(BUNDLED_MODEL)
+    encoder = QueryEncoder(BUNDLED_MODEL, backend=from_env().encoder)  # read at the edge, passed in
     vector = encoder.encode("What is a SENCO?")
     assert encoder.backend == "sentence-transformers" and fake_model.loaded == [BUNDLED_MODEL]
     assert vector.shape == (fake_model.dim,) and abs(float(np.linalg.norm(vector)) - 1) < 1e-5
@@ -95,7 +97,7 @@ def test_answering_a_question_never_imports_torch(real_index_dir):
         "from pathlib import Path\n"
         "from ingest.settings import Settings\n"
         "from qa import Engine\n"
-        f"engine = Engine(Settings(corpus_dir=Path({str(DEFAULT_CORPUS_DIR)!r}), index_dir=Path({str(real_index_dir)!r})), auto_build=False)\n"
+        f"engine = Engine(Settings(corpus_dir=Path({str(DEFAULT_CORPUS_DIR)!r}), index_dir=Path({str(real_index_dir)!r})))\n"
         "answer = engine.search('What is a SENCO?')\n"
         "print(engine.encoder.backend, answer.answered, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)\n"
     )

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from ingest.settings import DEFAULT_CORPUS_DIR, Settings
-from qa import Engine
+from qa.ready import ready_engine
 from qa import question as question_mod
 from qa.evaluate import normalise
 
@@ -43,7 +43,7 @@ OUT_OF_SCOPE = ["How do I renew my passport?", "What is the capital of France?",
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory):
     index = tmp_path_factory.mktemp("index")
-    return Engine(Settings(corpus_dir=DEFAULT_CORPUS_DIR, index_dir=index))
+    return ready_engine(Settings(corpus_dir=DEFAULT_CORPUS_DIR, index_dir=index))[0]
 
 
 @pytest.mark.parametrize("kind, question, section", RIGHT_SECTION_FIRST)

@@ -113,8 +113,9 @@ def test_corpus_of_an_index_is_the_corpus_it_was_built_from(setup, capsys, monke
     corpus, gold, _ = setup
     assert _run(capsys, "--gold", gold, "--corpus", corpus, "--json", "--no-baselines")[0] == 0
     index = evaluate.cached_index_dir(corpus)
-    assert evaluate.corpus_of(index).resolve() == corpus.resolve()
-    assert evaluate.corpus_of(None) is None
-    assert evaluate.corpus_of(tmp_path / "no-index") is None
+    from ingest.settings import from_env
+
+    assert evaluate.corpus_of(from_env(index_dir=index)).resolve() == corpus.resolve()
+    assert evaluate.corpus_of(from_env(index_dir=tmp_path / "no-index")) is None
     monkeypatch.setenv("SEN_GUIDE_CORPUS", str(tmp_path / "another"))
-    assert evaluate.corpus_of(index) is None  # the environment names the corpus instead
+    assert evaluate.corpus_of(from_env(index_dir=index)) is None  # the environment names the corpus instead

@@ -16,6 +16,7 @@ from ingest.errors import SenGuideError
 from qa import decision, fit
 from qa.decision import SIGNALS, Params
 from qa.fit import Question
+from qa.ready import ready_engine
 
 SCORE_NAMES = ("dense", "sentence", "keyword", "sentence_keyword", "coverage")
 
@@ -313,7 +314,8 @@ def test_the_shipped_weights_name_exactly_the_engines_scores(fake_model, monkeyp
     from conftest import FAKE_MODEL_NAME
 
     monkeypatch.setenv("SEN_GUIDE_ENCODER", "sentence-transformers")
-    engine = Engine(Settings(corpus_dir=tiny_corpus(), index_dir=tmp_path / "index", model=FAKE_MODEL_NAME))
+    engine = ready_engine(Settings(corpus_dir=tiny_corpus(), index_dir=tmp_path / "index", model=FAKE_MODEL_NAME,
+                                   encoder="sentence-transformers"))[0]
     scores = engine.evidence("Who pays for top-up funding?").scores
     assert set(decision.load().weights) == set(scores) == {"dense", *fit.GRID}
     assert set(engine.evidence("funding").signals(0)) == set(SIGNALS)

@@ -14,6 +14,8 @@ from ingest.errors import SenGuideError
 from ingest.settings import Settings
 from qa import Answer, Engine, Passage, present
 from qa.evaluate import Result
+from qa.ready import ready_engine
+from qa.sections import whole_section
 from qa.links import source_link
 
 TITLE = "Special Educational Needs Support"
@@ -75,7 +77,7 @@ def test_whole_section_joins_its_chunks_in_order_and_moves_the_highlight():
     other_section = chunk("c", "Element 3 is top-up funding.", 200, heading_path=[TITLE, "Element 3"])
     other_file = chunk("d", "Another guide.", 100, file="other.md")
     p = passage(second.text, [[30, 44]], chunk_id="b", start=140, end=second.end)
-    text, spans = present.whole_section([other_section, second, other_file, first], p)
+    text, spans = whole_section([other_section, second, other_file, first], p)
     assert text == "Element 2 is for SEN support.\n\nSchools decide how to use it. Ask the SENCO."
     assert [text[s:e] for s, e in spans] == ["Ask the SENCO."]
 
@@ -84,14 +86,14 @@ def test_overlapping_chunks_are_not_repeated_in_the_whole_section():
     first = chunk("a", "One two three four", 0)
     second = chunk("b", "three four five six", 8)
     p = passage(second.text, [[6, 10], [11, 15]], chunk_id="b", start=8, end=second.end)
-    text, spans = present.whole_section([first, second], p)
+    text, spans = whole_section([first, second], p)
     assert text == "One two three four five six"
     assert [text[s:e] for s, e in spans] == ["four", "five"]  # one span in the shared part, one after it
 
 
 def test_section_html_escapes_the_section():
     c = chunk("a", "Use <b>this</b>.", 0)
-    assert present.section_html([c], passage(c.text, [[0, 3]], chunk_id="a")) == \
+    assert present.section_html(*whole_section([c], passage(c.text, [[0, 3]], chunk_id="a"))) == \
         '<div class="sg-section"><mark>Use</mark> &lt;b&gt;this&lt;/b&gt;.</div>'
 
 
@@ -341,7 +343,8 @@ LINKED_CORPUS = {
 def linked_engine(fake_model, tiny_corpus, tmp_path, monkeypatch):
     monkeypatch.setenv("SEN_GUIDE_ENCODER", "sentence-transformers")  # questions go to the fake model too
     corpus = tiny_corpus(LINKED_CORPUS)
-    return Engine(Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model=FAKE_MODEL_NAME))
+    return ready_engine(Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model=FAKE_MODEL_NAME,
+                                 encoder="sentence-transformers"))[0]
 
 
 def test_every_passage_of_every_document_carries_its_link(linked_engine):
@@ -367,7 +370,7 @@ def test_every_passage_of_every_document_carries_its_link(linked_engine):
 
 
 def test_the_staff_table_lists_each_document_and_the_skipped_file(linked_engine):
-    rows = {r["file"]: r for r in present.document_rows(linked_engine.index.manifest)}
+    rows = {r["file"]: r for r in present.document_rows(linked_engine.facts())}
     assert {f: (r["format"], r["title"], r["source"], r["last updated"], r["passages"]) for f, r in rows.items()
             if r["status"] == "read"} == {
         "funding.txt": ("plain text", "Funding for SEN", "funding leaflet", "2025-02-05", 2),

@@ -16,6 +16,7 @@ from ingest.about import UK_EMERGENCY
 from ingest.chunking import Chunk
 from ingest.settings import Settings
 from qa import Engine, safety
+from qa.ready import ready_engine
 
 from conftest import FAKE_MODEL_NAME, ROOT
 
@@ -139,7 +140,8 @@ def fake_engine(fake_model, monkeypatch, tmp_path):
     monkeypatch.setenv("SEN_GUIDE_ENCODER", "sentence-transformers")
 
     def make(corpus: Path) -> Engine:
-        return Engine(Settings(corpus_dir=corpus, index_dir=tmp_path / f"index-{corpus.name}", model=FAKE_MODEL_NAME))
+        return ready_engine(Settings(corpus_dir=corpus, index_dir=tmp_path / f"index-{corpus.name}",
+                                    model=FAKE_MODEL_NAME, encoder="sentence-transformers"))[0]
 
     return make
 
@@ -182,7 +184,7 @@ def test_the_transfer_corpus_gives_its_text_line_first_for_a_suicidal_teenager(t
         pytest.skip(f"The transfer corpus {TRANSFER} is not there: place a copy of shared/ beside the repository.")
     settings = Settings(corpus_dir=TRANSFER, index_dir=tmp_path / "index")
     build(settings)
-    answer = Engine(settings, auto_build=False).search("who can my teenager text if they feel suicidal at night")
+    answer = Engine(settings).search("who can my teenager text if they feel suicidal at night")
     assert answer.answered and answer.urgent
     assert "SHOUT to 85258" in answer.passages[0].text
     assert answer.help

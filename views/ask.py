@@ -59,6 +59,6 @@ else:
             with st.container(border=True):
                 st.html(present.passage_html(passage))
                 with st.expander("Read the whole section"):
-                    st.html(present.section_html(engine.index.chunks, passage))
+                    st.html(present.section_html(*engine.section(passage)))
     # Below the answer, so that on a phone the answer comes first.
     st.pills("Or try one of these questions", EXAMPLES, key="example", on_change=_ask_example)

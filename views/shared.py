@@ -11,6 +11,7 @@ import streamlit as st
 from ingest.errors import SenGuideError
 from ingest.settings import Settings, from_env
 from qa import Answer, Engine
+from qa.ready import ready_engine
 
 log = logging.getLogger("sen_guide.app")
 
@@ -43,11 +44,11 @@ STYLE = """<style>
 
 
 @st.cache_resource(show_spinner=False)
-def _load(settings: Settings) -> Engine:
-    engine = Engine(settings, log=log.info)
-    # Load the model now, under the spinner, so the first question is quick.
-    engine.encoder.encode("warm up")
-    return engine
+def _load(settings: Settings) -> tuple[Engine, str]:
+    """The engine, and what building the index said ("" when it was current)."""
+    engine, note = ready_engine(settings, log=log.info)
+    engine.warm_up()  # load the model now, under the spinner, so the first question is quick
+    return engine, note
 
 
 def engine(staff: bool = False) -> Engine:
@@ -55,9 +56,14 @@ def engine(staff: bool = False) -> Engine:
     st.html(STYLE)
     try:
         with st.spinner("Getting the guidance ready. The first visit takes a few seconds..."):
-            return _load(from_env())
+            return _load(from_env())[0]
     except Exception as exc:  # noqa: BLE001 - whatever it is, a person sees an apology, not a traceback
         fail(exc, staff)
+
+
+def load_note() -> str:
+    """Why the index was built when this server loaded it ("" when it was current)."""
+    return _load(from_env())[1]
 
 
 def search(engine: Engine, question: str, k: int, staff: bool = False) -> Answer:

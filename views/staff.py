@@ -25,8 +25,8 @@ if "staff_question" not in st.session_state:
     st.session_state.staff_question = st.query_params.get("q", "")
 with st.form("staff_ask", border=False, enter_to_submit=True):
     st.text_input("Question", key="staff_question", placeholder="For example: who pays for extra help?")
-    k = st.number_input("Passages to rank", min_value=1, max_value=len(engine.index.chunks),
-                        value=min(PASSAGES, len(engine.index.chunks)))
+    k = st.number_input("Passages to rank", min_value=1, max_value=engine.passage_count,
+                        value=min(PASSAGES, engine.passage_count))
     st.form_submit_button("Rank the passages", type="primary", on_click=_ask)
 
 if "q" in st.query_params:
@@ -41,9 +41,9 @@ if "q" in st.query_params:
                 st.html(present.passage_html(passage, heading_level=4))
 
 st.header("The index", anchor=False)
-st.html(present.facts_html(present.index_facts(engine.index.manifest, engine.rebuilt)))
+st.html(present.facts_html(present.index_facts(engine.facts(), shared.load_note())))
 st.subheader("Documents", anchor=False)
-st.dataframe(present.document_rows(engine.index.manifest), hide_index=True)
+st.dataframe(present.document_rows(engine.facts()), hide_index=True)
 
 st.header("Evaluation", anchor=False)
 st.markdown(f"Runs every question of a gold file through the search (top {EVAL_K}) and shows which "
