@@ -2,7 +2,8 @@
 
 Two pages: the parent page (the default) and a staff view at /staff. The
 pages live in views/ (a folder named pages/ would switch Streamlit to its
-older multipage mode); everything they show is built by qa.present.
+older multipage mode); the HTML they show is built by qa.page_html, the
+staff view's tables by qa.staff_tables.
 """
 import streamlit as st
 

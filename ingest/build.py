@@ -17,7 +17,7 @@ import numpy as np
 from . import dense_index, keyword_index, store
 from .chunking import Chunk, chunk_document, keyword_text, evidence_texts
 from .errors import CorpusError
-from .readers import META_SUFFIX, SUPPORTED_SUFFIXES, Document, UnreadableFile, read_document
+from .readers import META_SUFFIX, SUPPORTED_SUFFIXES, TYPES, Document, UnreadableFile, read_document
 from .settings import INDEX_FORMAT_VERSION, Settings
 
 
@@ -50,7 +50,7 @@ def corpus_files(corpus_dir: Path) -> tuple[list[Path], list[tuple[str, str]]]:
     JSON files are data (metadata sidecars, the glossary), not documents.
     """
     if not corpus_dir.is_dir():
-        raise CorpusError(f"No corpus folder at {corpus_dir}: create it and put the guidance (.md, .txt, .html or .pdf) in it.")
+        raise CorpusError(f"No corpus folder at {corpus_dir}: create it and put the guidance ({TYPES}) in it.")
     docs, skipped = [], []
     for path in sorted(p for p in corpus_dir.rglob("*") if p.is_file()):
         rel = path.relative_to(corpus_dir).as_posix()
@@ -59,7 +59,7 @@ def corpus_files(corpus_dir: Path) -> tuple[list[Path], list[tuple[str, str]]]:
         if path.suffix.lower() in SUPPORTED_SUFFIXES:
             docs.append(path)
         else:
-            skipped.append((rel, f"files of type '{path.suffix or path.name}' are not supported (use .md, .txt, .html or .pdf)"))
+            skipped.append((rel, f"files of type '{path.suffix or path.name}' are not supported (use {TYPES})"))
     return docs, skipped
 
 
@@ -124,7 +124,7 @@ def build(settings: Settings, progress: bool = False, log: Callable[[str], None]
         chunks = [c for doc in docs for c in chunk_document(doc, settings.max_chunk_chars, settings.target_chunk_chars)]
         if not chunks:
             raise CorpusError(
-                f"No guidance text found in {settings.corpus_dir}: add readable .md, .txt, .html or .pdf files "
+                f"No guidance text found in {settings.corpus_dir}: add readable files ({TYPES}) "
                 f"({len(report.skipped)} file(s) were skipped)."
             )
         report.files = len(docs)

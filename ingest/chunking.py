@@ -15,13 +15,16 @@ from dataclasses import asdict, dataclass, field, fields
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from .readers import Document
+from .readers import LIST_ITEM, Document, trim
 
 _BLANK_LINES = re.compile(r"\n[ \t]*\n")
-_LIST_ITEM = re.compile(r"[ \t]*([•\-\*\u2013]|\d+[.)])\s")  # used with .match(text, pos)
 # A sentence ends at . ! ? (optionally closed by a quote or bracket) before
 # white space; a line break ends a list item.
 _SENTENCE_END = re.compile(r"(?<=[.!?])['’\")]*\s+|\n+")
+# Between the headings of a heading path, wherever one is written: in the text
+# the model embeds (so changing it changes every vector), on the pages and in
+# the command line's output.
+CRUMB = " › "
 
 
 @dataclass
@@ -54,7 +57,7 @@ class Chunk:
 
     def embed_text(self) -> str:
         """What the model sees: the heading path as context, then the text."""
-        return " › ".join(self.heading_path) + "\n" + self.text
+        return CRUMB.join(self.heading_path) + "\n" + self.text
 
 
 def chunk_document(doc: Document, max_chars: int, target_chars: int) -> list[Chunk]:
@@ -89,7 +92,7 @@ def sentence_spans(text: str) -> list[list[int]]:
 
 
 def _add_span(spans: list[list[int]], text: str, start: int, end: int) -> None:
-    m = _LIST_ITEM.match(text, start)
+    m = LIST_ITEM.match(text, start)
     if m and m.end() <= end:
         start = m.end()
     while start < end and text[start].isspace():
@@ -105,14 +108,14 @@ def _blocks(text: str, start: int, end: int) -> list[list[tuple[int, int]]]:
     space around it; a list joins the paragraph that introduces it."""
     paras, pos = [], start
     for m in _BLANK_LINES.finditer(text, start, end):
-        paras.append(_trim(text, pos, m.start()))
+        paras.append(trim(text, pos, m.start()))
         pos = m.end()
-    paras.append(_trim(text, pos, end))
+    paras.append(trim(text, pos, end))
     blocks: list[list[tuple[int, int]]] = []
     for s, e in paras:
         if e <= s:
             continue
-        if blocks and (_LIST_ITEM.match(text, s) or _runs_on(text[blocks[-1][-1][0]:blocks[-1][-1][1]])):
+        if blocks and (LIST_ITEM.match(text, s) or _runs_on(text[blocks[-1][-1][0]:blocks[-1][-1][1]])):
             # A list continues the block before it (the sentence that
             # introduces it, or earlier items), and so does a paragraph after
             # one that has not finished its sentence ("...you can speak to:").
@@ -122,17 +125,9 @@ def _blocks(text: str, start: int, end: int) -> list[list[tuple[int, int]]]:
     return blocks
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def _runs_on(block: str) -> bool:
     last_line = block.rstrip().rsplit("\n", 1)[-1]
-    return not _LIST_ITEM.match(last_line) and not re.search(r"[.!?]['’\")]*$|\(\d+(\.\d+)?\)$", last_line)
+    return not LIST_ITEM.match(last_line) and not re.search(r"[.!?]['’\")]*$|\(\d+(\.\d+)?\)$", last_line)
 
 
 def _pack(blocks: list[list[tuple[int, int]]], text: str, max_chars: int, target_chars: int) -> list[tuple[int, int]]:
@@ -188,7 +183,7 @@ def _split_long(text: str, start: int, end: int, max_chars: int) -> list[tuple[i
     out = []
     for piece in splitter.create_documents([text[start:end]]):
         s = start + piece.metadata["start_index"]
-        out.append(_trim(text, s, s + len(piece.page_content)))
+        out.append(trim(text, s, s + len(piece.page_content)))
     return out
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from .settings import MAX_CORPUS_FILE_BYTES, MAX_PDF_BYTES
 
 SUPPORTED_SUFFIXES = (".md", ".txt", ".html", ".htm", ".pdf")
+# What corpus/ takes, as messages name it: ".md, .txt, .html, .htm or .pdf".
+TYPES = ", ".join(SUPPORTED_SUFFIXES[:-1]) + " or " + SUPPORTED_SUFFIXES[-1]
 # Sidecar file with a document's title, publisher and source, for formats
 # that have no front matter: "guide.txt" -> "guide.txt.meta.json".
 META_SUFFIX = ".meta.json"
@@ -78,7 +80,7 @@ def _newlines(text: str) -> str:
 def read_document(path: Path, corpus_dir: Path) -> Document:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        raise UnreadableFile(f"files of type '{suffix or path.name}' are not supported (use {', '.join(SUPPORTED_SUFFIXES)})")
+        raise UnreadableFile(f"files of type '{suffix or path.name}' are not supported (use {TYPES})")
     try:
         size = path.stat().st_size
         limit = MAX_PDF_BYTES if suffix == ".pdf" else MAX_CORPUS_FILE_BYTES  # see settings.py
@@ -158,13 +160,14 @@ def sections_from_headings(text: str, headings: list[tuple[int, str, int, int]],
                 stack.pop()
             stack.append((level, title))
         body_end = bounds[i + 1][2] if i + 1 < len(bounds) else len(text)
-        start, stop = _trim(text, end, body_end)
+        start, stop = trim(text, end, body_end)
         if stop > start:
             sections.append(Section(tuple(t for _, t in stack), start, stop, anchors[i]))
     return sections
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without the white space at either end."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -174,7 +177,9 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 # --- Plain text -----------------------------------------------------------
 
-_BULLET = re.compile(r"^\s*([•\-\*\u2013]|\d+[.)])\s")
+# A list item: a bullet, dash or number, then a space. Used with
+# .match(text, pos) at the start of a line, here and in chunking.py.
+LIST_ITEM = re.compile(r"[ \t]*([•\-\*\u2013]|\d+[.)])\s")
 _MAX_HEADING_CHARS = 80
 
 
@@ -202,10 +207,10 @@ def _read_plain(rel: str, text: str) -> Document:
         # The last line heads nothing: it is text (else it would be lost).
         if next_i is None or not (prev_blank and next_blank) or len(line) > _MAX_HEADING_CHARS:
             continue
-        if not (line[0].isupper() or line[0].isdigit()) or line[-1] in ".:;,-" or _BULLET.match(lines[i]):
+        if not (line[0].isupper() or line[0].isdigit()) or line[-1] in ".:;,-" or LIST_ITEM.match(lines[i]):
             continue
         following = lines[next_i].strip()
-        if _BULLET.match(lines[next_i]) or following[:1].islower():
+        if LIST_ITEM.match(lines[next_i]) or following[:1].islower():
             continue
         start = offsets[i] + (len(lines[i]) - len(lines[i].lstrip()))
         headings.append((2, line, start, start + len(line)))

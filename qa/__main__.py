@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from ingest.chunking import CRUMB
 from ingest.errors import SenGuideError
 
 from .links import source_link
@@ -45,7 +46,7 @@ def _human(answer) -> str:
         if answer.passages:
             out.append("\nThe closest passages, which may not answer it:")
     for p in answer.passages:
-        out.append(f"\n{p.rank}. {' › '.join(p.heading_path)}  ({p.document}; score {p.score:.4f})")
+        out.append(f"\n{p.rank}. {CRUMB.join(p.heading_path)}  ({p.document}; score {p.score:.4f})")
         out.extend("   " + line for line in p.text.splitlines())
         if p.highlights:
             out.append("   Best match: " + " … ".join(p.highlighted_sentences()))

@@ -1,12 +1,15 @@
-"""What a search returns: plain data that turns into JSON and back."""
+"""What a search returns: plain data that turns into JSON.
+
+Frozen, because the engine caches answers and every session asking the same
+question is handed the same one: nothing may change an answer once it is made."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 
 from .links import source_link
 
 
-@dataclass
+@dataclass(frozen=True)
 class Passage:
     rank: int
     score: float  # fused score
@@ -29,7 +32,7 @@ class Passage:
         return [self.text[s:e] for s, e in self.highlights]
 
 
-@dataclass
+@dataclass(frozen=True)
 class Answer:
     question: str
     answered: bool
@@ -67,13 +70,6 @@ class Answer:
                 for p in self.passages
             ],
         }
-
-    @classmethod
-    def from_json(cls, data: dict) -> "Answer":
-        known = {f.name for f in fields(Passage)}  # "link" is computed, not stored
-        passages = [Passage(**{k: v for k, v in p.items() if k in known}) for p in data.get("passages", [])]
-        return cls(data["question"], data["answered"], data["reason"], passages, data.get("notice", ""),
-                   data.get("expanded_question", ""), {}, data.get("confidence", 0.0))
 
     def as_dict(self) -> dict:
         return asdict(self)

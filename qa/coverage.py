@@ -23,13 +23,7 @@ import numpy as np
 
 from ingest import keyword_index
 
-# Information (natural log of inverse frequency) at or below which a word is
-# everyday English: "now" 6.3, "stop" 7.4, "night" 7.9. Words above it weigh
-# what they carry beyond it; unknown words (acronyms, names) weigh the most.
-EVERYDAY_INFORMATION = 6.0
-MIN_WEIGHT = 0.25  # no content word weighs nothing
-MAX_WEIGHT = 12.0
-
+from .tuning import Tuning
 
 @dataclass(frozen=True)
 class Concept:
@@ -46,13 +40,15 @@ def _frequencies() -> tuple[dict[str, int], int]:
     return freq.dictionary, int(freq.total_words)
 
 
-def weight(word: str) -> float:
+def weight(word: str, tuning: Tuning) -> float:
+    """How telling a word is: its information in general English beyond the
+    everyday floor (the numbers are in qa/tuning.py)."""
     counts, total = _frequencies()
     information = math.log(total / (counts.get(word, 0) + 1))
-    return float(min(MAX_WEIGHT, max(MIN_WEIGHT, information - EVERYDAY_INFORMATION)))
+    return float(min(tuning.max_word_weight, max(tuning.min_word_weight, information - tuning.everyday_information)))
 
 
-def concepts(text: str, synonyms: dict[str, list[str]]) -> list[Concept]:
+def concepts(text: str, synonyms: dict[str, list[str]], tuning: Tuning) -> list[Concept]:
     """The content words of a (corrected) question, once each. `synonyms` maps
     a question word to the standard terms the glossary gives for it."""
     out, seen = [], set()
@@ -62,7 +58,7 @@ def concepts(text: str, synonyms: dict[str, list[str]]) -> list[Concept]:
         seen.add(word)
         extra = keyword_index.tokenize([" ".join(synonyms.get(word, []))])[0] if word in synonyms else []
         stems = tuple(dict.fromkeys([*keyword_index.stem_words([word]), *(t for t in extra if "_" not in t)]))
-        out.append(Concept(word, weight(word), stems))
+        out.append(Concept(word, weight(word, tuning), stems))
     return out
 
 

@@ -15,27 +15,13 @@ from ingest.about import Contact, read_about
 from ingest.settings import Settings, from_env
 from ingest import dense_index, keyword_index, store
 
-from . import coverage, decision, fusion, highlight, overlap, question as question_mod, safety
+from . import coverage, fusion, highlight, overlap, question as question_mod, safety
 from .answer import Answer, Passage
-from .decision import Params
 from .encoder import QueryEncoder
 from .glossary import LOCAL_GLOSSARY, SEN_GLOSSARY, Expansion, Glossary, words
 from .loaded_index import LoadedIndex, load
 from .sections import whole_section
-
-# How many candidates each retriever hands to fusion.
-CANDIDATES = 30
-ANSWER_CACHE_SIZE = 512
-# Above this many evidence rows (headings and sentences), a question is not
-# compared with every sentence: only the candidates that the dense and
-# keyword sides nominate are, and the keyword side runs in a thread beside
-# the model. On the guidance (about 140 rows) nothing changes; at 100,000
-# chunks this took a question from 54 ms to 8 ms (docs/PERFORMANCE.md). The
-# line is low because a full scan costs more than its own product: at 1,000
-# chunks (3,500 rows) it pushed the model's weights out of the CPU cache, and
-# a question took 2-3 ms longer than on the guidance instead of 0.5 ms.
-LARGE_INDEX_ROWS = 2_000
-
+from .tuning import Tuning
 
 @dataclass
 class Evidence:
@@ -64,15 +50,15 @@ class Evidence:
             "top_dense": float(self.scores["dense"][top]) if found else 0.0,
             "corpus_coverage": coverage.share(self.concepts, self.in_corpus),
             "top_coverage": float(self.scores["coverage"][top]) if found else 0.0,
-            # The most telling word the guidance never uses, on a 0-1 scale: a
+            # The weight of the most telling word the guidance never uses: a
             # signal among others, never a veto (everyday words weigh little).
-            "missing_weight": max(absent, default=0.0) / coverage.MAX_WEIGHT,
+            "missing_weight": max(absent, default=0.0),
         }
 
 
 class Engine:
     def __init__(self, settings: Settings | None = None, log: Callable[[str], None] = lambda _m: None,
-                 encoder: QueryEncoder | None = None, params: Params | None = None):
+                 encoder: QueryEncoder | None = None, tuning: Tuning | None = None):
         """Load the index (built beforehand: ingest.ensure_index); raises
         IndexUnusableError with one line naming the problem and the fix."""
         self.settings = settings or from_env()
@@ -80,7 +66,7 @@ class Engine:
         store.check_corpus(self.settings.index_dir, self.settings.corpus_dir)
         self.index = load(self.settings.index_dir)
         self.encoder = encoder or QueryEncoder(self.index.model, backend=self.settings.encoder)
-        self.params = params or decision.load()
+        self.tuning = tuning or Tuning()
         self.about = read_about(self.settings.corpus_dir)
         # Headings are the guidance's words too ("What is the graduated approach?").
         headings = {h for c in self.index.chunks for h in c.heading_path}
@@ -124,11 +110,11 @@ class Engine:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return _as_asked(self._cache[key], text, notice)
-        answer = self._search(text, k)
-        answer.notice = notice
+        # Answers are frozen (a cached one is shared between sessions): the notice goes in a copy.
+        answer = replace(self._search(text, k), notice=notice)
         with self._cache_lock:
             self._cache[key] = answer
-            if len(self._cache) > ANSWER_CACHE_SIZE:
+            if len(self._cache) > self.tuning.answer_cache_size:
                 self._cache.popitem(last=False)
         return answer
 
@@ -136,7 +122,7 @@ class Engine:
         """(BM25 score of every chunk, the chunks it nominates, the question's tokens)."""
         tokens = keyword_index.tokenize([keyword_query])[0]
         scores = keyword_index.scores(self.index.bm25, tokens)
-        top = _top(scores, CANDIDATES)
+        top = _top(scores, self.tuning.candidates)
         return scores, top[scores[top] > 0], tokens
 
     def evidence(self, text: str, extra: np.ndarray | None = None) -> Evidence:
@@ -144,7 +130,7 @@ class Engine:
         chunks are scored too, whether nominated or not."""
         idx = self.index
         exp = self.glossary.expand(text)
-        large = len(idx.sentence_vectors) > LARGE_INDEX_ROWS
+        large = len(idx.sentence_vectors) > self.tuning.large_index_rows
         keyword_job = None
         if large:
             # On a large index the keyword side is worth its own thread: it runs
@@ -163,19 +149,19 @@ class Engine:
         n = len(idx.chunks)
 
         # Each retriever nominates its best candidates...
-        _, dense_ids = dense_index.search(idx.dense, qvec, min(CANDIDATES, n))
+        _, dense_ids = dense_index.search(idx.dense, qvec, min(self.tuning.candidates, n))
         nominated = [dense_ids, keyword_ids] + ([extra] if extra is not None else [])
         if not large:
             # Small enough to compare the question with every sentence, so the
             # sentence side nominates too.
             best_all = np.maximum.reduceat(idx.sentence_vectors @ qvec, idx.evidence_start)
-            nominated.append(_top(best_all, CANDIDATES))
+            nominated.append(_top(best_all, self.tuning.candidates))
         candidates = np.unique(np.concatenate(nominated)).astype(np.int64)
         # ...and every candidate is scored by all of them.
         rows, firsts = _evidence_rows(idx, candidates)
         evidence = idx.sentence_vectors[rows] @ qvec
         row_keyword = keyword_index.scores_of(idx.sentence_bm25, tokens, rows)
-        question_concepts = coverage.concepts(exp.corrected, exp.synonyms)
+        question_concepts = coverage.concepts(exp.corrected, exp.synonyms, self.tuning)
         scores = {
             "dense": idx.chunk_vectors[candidates] @ qvec,
             "sentence": np.maximum.reduceat(evidence, firsts),
@@ -192,11 +178,12 @@ class Engine:
     def _search(self, text: str, k: int) -> Answer:
         urgent = safety.at_risk(text)
         ev = self.evidence(text, self._crisis if urgent else None)
-        fused = fusion.fuse(ev.scores, self.params.weights)
+        fitted = self.tuning.fitted
+        fused = fusion.fuse(ev.scores, fitted.weights)
         order = fusion.ranked(fused)
         signals = ev.signals(order[0]) if order else ev.signals(0)
-        chance = self.params.chance(signals)
-        answered = chance >= self.params.threshold
+        chance = fitted.chance(signals)
+        answered = chance >= fitted.threshold
         if urgent and len(self._crisis):
             # The guidance's own crisis passages first, best first, and always shown.
             crisis = np.isin(ev.candidates[order], self._crisis)
@@ -212,7 +199,8 @@ class Engine:
         idx = self.index
         passages: list[Passage] = []
         chunks = [idx.chunks[ev.candidates[j]] for j in order]
-        for pos in overlap.drop_overlapping([(c.file, c.start, c.end) for c in chunks], keep=k):
+        spans = [(c.file, c.start, c.end) for c in chunks]
+        for pos in overlap.drop_overlapping(spans, self.tuning.overlap_limit, keep=k):
             j = order[pos]
             c = chunks[pos]
             first = int(ev.firsts[j]) + 1  # row 0 of a chunk is its heading
@@ -220,7 +208,8 @@ class Engine:
                 rank=len(passages) + 1, score=float(fused[j]),
                 scores={name: float(values[j]) for name, values in ev.scores.items()},
                 text=c.text, document=c.document, source=c.source, heading_path=c.heading_path, chunk_id=c.id,
-                highlights=highlight.best_sentences(c.sentences, ev.rows[first:first + len(c.sentences)]),
+                highlights=highlight.best_sentences(c.sentences, ev.rows[first:first + len(c.sentences)],
+                                                    self.tuning.highlight_margin),
                 publisher=c.publisher, file=c.file, start=c.start, end=c.end,
                 anchor=c.anchor, page=c.page, updated=c.updated,
             ))

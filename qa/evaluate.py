@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ingest.chunking import CRUMB
 from ingest.errors import SenGuideError
 from ingest.settings import ROOT
 
@@ -25,6 +26,9 @@ MAX_PASSAGE_CHARS = 700
 EVAL_INDEX_CACHE = ROOT / ".cache" / "eval-index"
 BASELINE_CHUNK = 500
 BASELINE_OVERLAP = 50
+# The systems a report holds, the search first, and the metrics shown for each.
+SYSTEMS = ("system", "dense_500", "bm25_500")
+METRICS = ("hit@1", "hit@3", "hit@5", "mrr@5", "abstain_oos", "false_abstain", "longest_passage")
 
 
 def normalise(text: str) -> str:
@@ -101,7 +105,8 @@ def engine_results(engine, items: list[dict], k: int) -> list[Result]:
     results = []
     for it in items:
         a = engine.search(it["question"], k=k)
-        results.append(Result([p.text for p in a.passages], [" › ".join(p.heading_path[1:]) or "".join(p.heading_path[-1:]) for p in a.passages],
+        results.append(Result([p.text for p in a.passages],
+                              [CRUMB.join(p.heading_path[1:]) or "".join(p.heading_path[-1:]) for p in a.passages],
                               not a.answered))
     return results
 
@@ -143,22 +148,37 @@ class Baselines:
         return Result([self.texts[i] for i in order], [""] * len(order), False)
 
 
-def evaluate(engine, items: list[dict], k: int = 5, baselines: bool = True) -> dict:
+def baselines_for(engine) -> Baselines:
+    """The baselines over the engine's corpus, embedded with the engine's own model."""
+    return Baselines(engine.settings.corpus_dir, engine.encoder)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """One run over a gold file: the report (plain data, as --json prints it)
+    and the search's result for each question, in the order of the items."""
+    report: dict
+    results: list[Result]
+
+
+def evaluate(engine, items: list[dict], k: int = 5, baselines: Baselines | bool = True) -> Evaluation:
+    """Each question searched once; the baselines beside it unless `baselines`
+    is False (pass a Baselines to reuse one already built for this corpus)."""
     t0 = time.perf_counter()
-    report = {"k": k, "system": score(items, engine_results(engine, items, k), k)}
+    results = engine_results(engine, items, k)
+    report = {"k": k, "system": score(items, results, k)}
     report["system"]["seconds"] = round(time.perf_counter() - t0, 2)
     if baselines:
-        b = Baselines(engine.settings.corpus_dir, engine.encoder)
+        b = baselines if isinstance(baselines, Baselines) else baselines_for(engine)
         report["dense_500"] = score(items, [b.dense(it["question"], k) for it in items], k)
         report["bm25_500"] = score(items, [b.keyword(it["question"], k) for it in items], k)
-    return report
+    return Evaluation(report, results)
 
 
 def format_report(report: dict) -> str:
-    names = [n for n in ("system", "dense_500", "bm25_500") if n in report]
-    rows = ["hit@1", "hit@3", "hit@5", "mrr@5", "abstain_oos", "false_abstain", "longest_passage"]
+    names = [n for n in SYSTEMS if n in report]
     lines = [f"{'metric':<18}" + "".join(f"{n:>12}" for n in names)]
-    for row in rows:
+    for row in METRICS:
         cells = []
         for n in names:
             v = report[n][row]
@@ -222,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.corpus is not None and not args.corpus.is_dir():
             raise SenGuideError(f"No corpus folder at {args.corpus}: name a folder of guidance files with --corpus.")
         engine = engine_for(args.corpus, args.index)
-        report = evaluate(engine, items, args.k, baselines=not args.no_baselines)
+        report = evaluate(engine, items, args.k, baselines=not args.no_baselines).report
     except (SenGuideError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

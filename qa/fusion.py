@@ -4,19 +4,20 @@ The dense and evidence scores are cosines (comparable as they are); BM25
 scores (of a passage, and of its best sentence) have no fixed scale, so each
 is divided by the question's best score of its kind first. Weighted sums of
 scores beat reciprocal rank fusion on the dev set (docs/RETRIEVAL.md): ranks
-throw away how far ahead the leader is.
+throw away how far ahead the leader is. The weights are fitted by
+`python -m qa.fit` (qa/tuning.py).
 """
 from __future__ import annotations
 
 import numpy as np
 
-WEIGHTS = {"dense": 1.0, "sentence": 1.0, "keyword": 0.5, "sentence_keyword": 0.25}
 # Scores without a fixed scale (BM25), divided by their best before weighting.
 RELATIVE = ("keyword", "sentence_keyword")
 
 
-def fuse(scores: dict[str, np.ndarray], weights: dict[str, float] = WEIGHTS) -> np.ndarray:
-    """Weighted sum of each retriever's scores for every passage."""
+def fuse(scores: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
+    """Weighted sum of each retriever's scores for every passage; the weights
+    are fitted (Tuning.fitted.weights), a score with none weighs 1."""
     total = None
     for name, values in scores.items():
         v = np.asarray(values, dtype=np.float32)

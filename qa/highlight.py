@@ -3,19 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
-# Sentences within this cosine of the best one are highlighted too, when they
-# sit next to it (an answer often runs over two sentences).
-NEIGHBOUR_MARGIN = 0.03
-
-
-def best_sentences(spans: list[list[int]], scores: np.ndarray) -> list[list[int]]:
+def best_sentences(spans: list[list[int]], scores: np.ndarray, margin: float) -> list[list[int]]:
     """Spans ([start, end] in the passage) of the best sentence and any
-    neighbour that scores nearly as well, in text order."""
+    neighbour within `margin` of it (Tuning.highlight_margin), in text order."""
     if not spans:
         return []
     best = int(np.argmax(scores))
     chosen = {best}
     for j in (best - 1, best + 1):
-        if 0 <= j < len(spans) and scores[j] >= scores[best] - NEIGHBOUR_MARGIN:
+        if 0 <= j < len(spans) and scores[j] >= scores[best] - margin:
             chosen.add(j)
     return [list(spans[j]) for j in sorted(chosen)]

@@ -1,10 +1,7 @@
 """Keep returned passages from repeating each other."""
 from __future__ import annotations
 
-MAX_SHARED = 0.5  # share of the shorter passage two results may have in common
-
-
-def overlaps(a: tuple[str, int, int], b: tuple[str, int, int], limit: float = MAX_SHARED) -> bool:
+def overlaps(a: tuple[str, int, int], b: tuple[str, int, int], limit: float) -> bool:
     """a and b are (file, start, end); True when they share more than `limit`
     of the shorter one."""
     if a[0] != b[0]:
@@ -14,7 +11,7 @@ def overlaps(a: tuple[str, int, int], b: tuple[str, int, int], limit: float = MA
     return shorter > 0 and shared > limit * shorter
 
 
-def drop_overlapping(spans: list[tuple[str, int, int]], limit: float = MAX_SHARED, keep: int | None = None) -> list[int]:
+def drop_overlapping(spans: list[tuple[str, int, int]], limit: float, keep: int | None = None) -> list[int]:
     """Indexes of the spans to keep, in order, skipping any that overlaps one
     kept before it; stops once `keep` spans are kept."""
     kept: list[int] = []

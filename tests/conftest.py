@@ -202,3 +202,77 @@ def real_engine(real_index_dir):
     from qa import Engine
 
     return Engine(Settings(corpus_dir=DEFAULT_CORPUS_DIR, index_dir=real_index_dir))
+
+
+# --- passages and a corpus with links back to the source (the pages' tests) ---
+
+TITLE = "Special Educational Needs Support"
+FUNDING = [TITLE, "Funding for special educational needs in mainstream schools", "Element 2"]
+PAGE = "https://www.westvale.gov.uk/send/ehc-plans"
+STRATEGY_PDF = "https://www.westvale.gov.uk/send-strategy.pdf"
+RIGHTS_PAGE = "https://www.westvale.gov.uk/send/your-rights"
+SUPPORT_PAGE = "https://example.org/support"
+
+
+def passage(text: str, highlights=None, heading_path=None, **kw):
+    """A qa.Passage of the seed guidance's Element 2 section, with any field changed."""
+    from qa import Passage
+
+    defaults = dict(rank=1, score=0.5, scores={"dense": 0.4, "sentence": 0.6, "keyword": 3.0}, text=text,
+                    document=TITLE, source="", heading_path=heading_path or FUNDING, chunk_id="c1",
+                    highlights=highlights or [], file="guide.md", start=0, end=len(text))
+    return Passage(**{**defaults, **kw})
+
+
+def strategy_pdf() -> bytes:
+    """Two pages, each opening with a bookmarked heading."""
+    from datetime import datetime, timezone
+
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_creation_date(datetime(2024, 3, 7, 10, 30, tzinfo=timezone.utc))
+    pdf.set_title("Westvale SEND strategy")
+    for heading, body in [("Our aims", "We want every child with special educational needs to get support early."),
+                          ("Short breaks", "Short breaks give parent carers a rest from caring for a disabled child.")]:
+        pdf.add_page()
+        pdf.set_font("Helvetica", "B", 20)
+        pdf.start_section(heading)
+        pdf.multi_cell(0, 11, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", "", 11)
+        pdf.multi_cell(0, 6, body, new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def linked_files() -> dict[str, str | bytes]:
+    """A corpus in every format, each document saying where it was published
+    and when it last changed, and one file that cannot be read."""
+    return {
+        "rights.html": (
+            f'<html><head><title>Your rights - Westvale Council</title><link rel="canonical" href="{RIGHTS_PAGE}">'
+            '<meta property="article:modified_time" content="2026-03-03T09:00:00Z"></head><body><main>'
+            '<h1 id="your-rights">Your rights</h1><p>You can ask for an EHC needs assessment yourself.</p>'
+            '<h2 id="complaints">Complaints</h2><p>Ask the school for its complaints procedure and follow it.</p>'
+            "</main></body></html>"),
+        "support.md": (
+            f"---\ntitle: Support at school\npublisher: Test Council\nsource: {SUPPORT_PAGE}\nupdated: 2026-01-15\n---\n\n"
+            "# Support at school\n\n## Who to talk to\n\nStart with the class teacher, then the SENCO.\n\n"
+            "## Reviews\n\nProgress should be reviewed at least three times a year.\n"),
+        "strategy.pdf": strategy_pdf(),
+        "strategy.pdf.meta.json": json.dumps({"source": STRATEGY_PDF, "publisher": "Westvale Council"}),
+        "funding.txt": ("Funding for SEN\n\nSchools get money for every pupil.\n\n"
+                        "Top-up funding\n\nThe council adds top-up funding.\n"),
+        "funding.txt.meta.json": '{"source": "funding leaflet", "updated": "5 February 2025"}',
+        "notes.docx": b"PK\x03\x04 not a document we read",
+    }
+
+
+@pytest.fixture
+def linked_engine(fake_model, tiny_corpus, tmp_path, monkeypatch):
+    """An engine (fake model) over linked_files()."""
+    from qa.ready import ready_engine
+
+    monkeypatch.setenv("SEN_GUIDE_ENCODER", "sentence-transformers")  # questions go to the fake model too
+    corpus = tiny_corpus(linked_files())
+    return ready_engine(Settings(corpus_dir=corpus, index_dir=tmp_path / "index", model=FAKE_MODEL_NAME,
+                                 encoder="sentence-transformers"))[0]

@@ -10,6 +10,7 @@ from ingest import ensure_index
 from ingest.errors import CorpusError
 from ingest.settings import DEFAULT_CORPUS_DIR, Settings
 from qa import Engine, decision
+from qa.tuning import Tuning
 
 from conftest import FAKE_MODEL_NAME
 
@@ -123,7 +124,7 @@ def refusing_engine(fake_model, monkeypatch, tiny_corpus, tmp_path):
         settings = Settings(corpus_dir=corpus, index_dir=tmp_path / f"index-{name}", model=FAKE_MODEL_NAME,
                             encoder="sentence-transformers")
         ensure_index(settings)
-        return Engine(settings, params=never)
+        return Engine(settings, tuning=Tuning(fitted=never))
 
     return make
 

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from ingest.settings import DEFAULT_CORPUS_DIR
 from qa import Engine
+from qa.evaluate import Baselines
 from views import shared
 
 pytestmark = pytest.mark.model
@@ -245,6 +246,22 @@ def test_staff_run_the_evaluation_on_a_gold_file(env, tmp_path):
          "gold": ["reviewed at least 3 times every year"]},
         {"id": "g3", "question": "How do I renew my passport?", "kind": "out_of_scope", "gold": []},
     ]) + "\n", encoding="utf-8")
+    searched = []  # every question the engine is asked, by any session
+    search = Engine.search
+
+    def counted(self, question, k=5):
+        searched.append(question)
+        return search(self, question, k=k)
+
+    env.setattr(Engine, "search", counted)
+    built = []  # every time the baselines embed the corpus
+    build = Baselines.__init__
+
+    def counted_build(self, *args, **kwargs):
+        built.append(1)
+        build(self, *args, **kwargs)
+
+    env.setattr(Baselines, "__init__", counted_build)
     at = open_app(page="views/staff.py")
     assert at.text_input[1].value == "../shared/eval/dev.jsonl"  # the dev set by default
     at.text_input[1].input(str(gold))
@@ -253,10 +270,22 @@ def test_staff_run_the_evaluation_on_a_gold_file(env, tmp_path):
     assert not at.exception
     documents, metrics, kinds, rows = (d.value for d in at.dataframe)  # the index's documents come first
     assert list(documents["file"]) == ["sen-support-guidance.md"]
-    assert dict(zip(metrics["metric"], metrics["value"]))["hit@1"] == "1.000"
+    assert list(metrics.columns) == ["metric", "system", "dense_500", "bm25_500"]  # the baselines beside the search
+    assert list(metrics["metric"]) == ["hit@1", "hit@3", "hit@5", "mrr@5", "abstain_oos", "false_abstain",
+                                       "longest_passage"]
+    scores = {m: (s, d, b) for m, s, d, b in metrics.itertuples(index=False)}
+    assert scores["hit@1"][0] == "1.000" and scores["abstain_oos"] == ("1.000", "0.000", "0.000")
+    assert all(re.fullmatch(r"[01]\.[0-9]{3}", v) for v in scores["mrr@5"])
     assert list(rows["id"]) == ["g1", "g2", "g3"]
     assert list(rows["outcome"]) == ["hit at 1", "hit at 1", "abstained (right)"]
     assert set(kinds["kind"]) == {"keyword", "paraphrase", "out_of_scope"}
+    # The scores and the rows come from one run: each question was searched once.
+    assert sorted(searched) == sorted(["What is Element 2 funding?", "How often is progress reviewed?",
+                                       "How do I renew my passport?"])
+    next(b for b in at.button if b.label == "Run the evaluation").click()
+    at.run()  # a second run reuses the baselines built for this corpus
+    assert not at.exception and len(built) <= 1 and len(searched) == 6
+    assert at.dataframe[1].value.equals(metrics)
 
 
 def test_staff_are_told_when_the_gold_file_is_missing(env, tmp_path):

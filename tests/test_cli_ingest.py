@@ -57,7 +57,7 @@ def test_skipped_files_are_named_on_stderr(tiny_corpus, fake_model, tmp_path, ca
     corpus = tiny_corpus({"guide.md": "# Guide\n\nText.\n", "scan.docx": b"PK"})
     assert main(["--corpus", str(corpus), "--index", str(tmp_path / "index"), "--model", FAKE_MODEL_NAME]) == 0
     err = capsys.readouterr().err
-    assert "Skipped scan.docx: files of type '.docx' are not supported (use .md, .txt, .html or .pdf)" in err
+    assert "Skipped scan.docx: files of type '.docx' are not supported (use .md, .txt, .html, .htm or .pdf)" in err
 
 
 def test_model_comes_from_the_flag_then_the_environment(tiny_corpus, fake_model, tmp_path, monkeypatch, capsys):
@@ -112,8 +112,8 @@ def test_empty_corpus_is_a_clear_error_and_exit_1(tmp_path):
     (tmp_path / "empty").mkdir()
     out = run_ingest("--corpus", str(tmp_path / "empty"), "--index", str(tmp_path / "index"))
     assert out.returncode == 1 and out.stdout == ""
-    assert out.stderr == (f"error: No guidance text found in {tmp_path / 'empty'}: add readable .md, .txt, .html or .pdf "
-                          "files (0 file(s) were skipped).\n")
+    assert out.stderr == (f"error: No guidance text found in {tmp_path / 'empty'}: add readable files (.md, .txt, "
+                          ".html, .htm or .pdf) (0 file(s) were skipped).\n")
 
 
 def test_unknown_model_name_is_a_clean_model_error(tiny_corpus, tmp_path):

@@ -3,12 +3,13 @@ sessions) gives exactly the answers it gives one question at a time."""
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-import qa.engine
 from qa import Engine
+from qa.tuning import Tuning
 
 pytestmark = pytest.mark.model
 
@@ -66,11 +67,11 @@ def _ask_in_threads(engine: Engine) -> list[list[tuple[str, tuple]]]:
         return list(pool.map(worker, range(THREADS)))
 
 
-@pytest.mark.parametrize("cache_size", [0, qa.engine.ANSWER_CACHE_SIZE], ids=["no cache", "cache"])
+@pytest.mark.parametrize("cache_size", [0, Tuning().answer_cache_size], ids=["no cache", "cache"])
 def test_eight_threads_get_exactly_the_answers_of_one_at_a_time(engine, monkeypatch, cache_size):
     # With no cache every one of the 1,600 searches runs concurrently; with
     # the cache, hits and misses of the same question race each other.
-    monkeypatch.setattr(qa.engine, "ANSWER_CACHE_SIZE", cache_size)
+    monkeypatch.setattr(engine, "tuning", replace(engine.tuning, answer_cache_size=cache_size))
     engine._cache.clear()
     serial = {q: _result(engine.search(q, k=5)) for q in QUESTIONS}
     assert len({r[5][0][0] for r in serial.values() if r[5]}) > 5, "the questions reach many passages"

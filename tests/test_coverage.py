@@ -9,39 +9,42 @@ import pytest
 
 from ingest import keyword_index
 from qa import coverage
-from qa.coverage import MAX_WEIGHT, MIN_WEIGHT, Concept, concepts, of_documents, share, weight
+from qa.coverage import Concept, concepts, of_documents, share, weight
+from qa.tuning import Tuning
+
+TUNING = Tuning()
 from qa.glossary import SEN_GLOSSARY, Glossary
 
 
 # --- weight ---------------------------------------------------------------------
 
 def test_everyday_words_weigh_less_than_rare_ones_and_unknown_words_most():
-    assert weight("now") < weight("passport") < weight("ehcp")
+    assert weight("now", TUNING) < weight("passport", TUNING) < weight("ehcp", TUNING)
 
 
 def test_weights_are_clipped_to_their_bounds():
     # The commonest word in English sits on the floor; a made-up word on the ceiling.
-    assert weight("the") == MIN_WEIGHT
-    assert weight("zqxjvwk") == MAX_WEIGHT
+    assert weight("the", TUNING) == TUNING.min_word_weight
+    assert weight("zqxjvwk", TUNING) == TUNING.max_word_weight
     for word in ("now", "night", "passport", "masking", "ehcp", "the", "school"):
-        assert MIN_WEIGHT <= weight(word) <= MAX_WEIGHT
+        assert TUNING.min_word_weight <= weight(word, TUNING) <= TUNING.max_word_weight
 
 
 def test_weight_grows_as_words_get_rarer():
     counts, _ = coverage._frequencies()
     common, rare = sorted(("school", "passport"), key=lambda w: -counts[w])
-    assert weight(common) < weight(rare)
+    assert weight(common, TUNING) < weight(rare, TUNING)
 
 
 # --- concepts -------------------------------------------------------------------
 
 def test_concepts_drop_stop_words_and_bare_numbers():
-    words = [c.word for c in concepts("What can I do about my 2 sons and the 2024 passport?", {})]
+    words = [c.word for c in concepts("What can I do about my 2 sons and the 2024 passport?", {}, TUNING)]
     assert words == ["sons", "passport"]
 
 
 def test_concepts_strip_possessives_and_keep_each_word_once():
-    found = concepts("My grandma's passport, grandma’s passport and Grandma again", {})
+    found = concepts("My grandma's passport, grandma’s passport and Grandma again", {}, TUNING)
     words = [c.word for c in found]
     assert words.count("grandma") == 1 and words.count("passport") == 1
     assert "grandma's" not in words and "s" not in words
@@ -49,15 +52,15 @@ def test_concepts_strip_possessives_and_keep_each_word_once():
 
 
 def test_each_concept_carries_its_weight_and_its_own_stem_first():
-    (c,) = concepts("passports", {})
-    assert c.weight == weight("passports")
+    (c,) = concepts("passports", {}, TUNING)
+    assert c.weight == weight("passports", TUNING)
     assert c.stems[0] == keyword_index.stem_words(["passports"])[0] == "passport"
 
 
 def test_concepts_add_the_stems_of_the_glossary_synonyms():
     synonyms = Glossary.load([SEN_GLOSSARY], set()).expand("Can a teaching assistant help?").synonyms
     assert "assistant" in synonyms  # the shipped glossary's entry this test relies on
-    by_word = {c.word: c for c in concepts("teaching assistant", synonyms)}
+    by_word = {c.word: c for c in concepts("teaching assistant", synonyms, TUNING)}
     assert by_word["teaching"].stems[0] == "teach"
     assert {"learn", "lsa"} <= set(by_word["teaching"].stems)
     assert {"learn", "lsa"} <= set(by_word["assistant"].stems)
@@ -68,7 +71,7 @@ def test_concepts_add_the_stems_of_the_glossary_synonyms():
 
 
 def test_a_word_without_synonyms_has_only_its_own_stem():
-    (c,) = concepts("passport", {"other": ["learning support assistant"]})
+    (c,) = concepts("passport", {"other": ["learning support assistant"]}, TUNING)
     assert c.stems == ("passport",)
 
 
@@ -111,7 +114,7 @@ def bm25():
 
 
 def test_a_document_holding_the_rare_word_covers_more_than_one_holding_the_everyday_word(bm25):
-    cs = concepts("passport at night", {})
+    cs = concepts("passport at night", {}, TUNING)
     assert [c.word for c in cs] == ["passport", "night"]
     got = of_documents(cs, bm25, np.arange(len(DOCS)))
     assert got[0] > got[1] > got[2] == 0.0
@@ -121,7 +124,7 @@ def test_a_document_holding_the_rare_word_covers_more_than_one_holding_the_every
 
 
 def test_only_the_documents_asked_for_are_scored_in_their_order(bm25):
-    cs = concepts("passport at night", {})
+    cs = concepts("passport at night", {}, TUNING)
     full = of_documents(cs, bm25, np.arange(len(DOCS)))
     some = of_documents(cs, bm25, np.array([1, 3]))
     assert some.tolist() == pytest.approx(full[[1, 3]].tolist())
@@ -129,10 +132,10 @@ def test_only_the_documents_asked_for_are_scored_in_their_order(bm25):
 
 def test_a_synonyms_stem_counts_as_covering():
     index = keyword_index.build(["A learning support assistant helps in class.", "Lunch is at noon."])
-    plain = concepts("assistant", {})
-    with_synonym = concepts("helper", {"helper": ["learning support assistant"]})
+    plain = concepts("assistant", {}, TUNING)
+    with_synonym = concepts("helper", {"helper": ["learning support assistant"]}, TUNING)
     docs = np.arange(2)
-    assert of_documents(concepts("helper", {}), index, docs).tolist() == [0.0, 0.0]
+    assert of_documents(concepts("helper", {}, TUNING), index, docs).tolist() == [0.0, 0.0]
     assert of_documents(with_synonym, index, docs).tolist() == [1.0, 0.0]
     assert of_documents(plain, index, docs).tolist() == [1.0, 0.0]
 

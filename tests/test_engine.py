@@ -183,16 +183,16 @@ def test_the_words_the_guidance_lacks_are_listed_for_staff(engine):
 
 
 def test_a_large_index_scores_its_candidates_as_the_full_scan_does(engine, monkeypatch):
-    """Past LARGE_INDEX_ROWS the sentences are compared only for the chunks the
+    """Past Tuning.large_index_rows the sentences are compared only for the chunks the
     dense and keyword sides nominate, with the keyword side in a thread: every
     passage it returns must carry the same scores and highlights as when every
     sentence is compared, and the right section must still come first."""
-    import qa.engine
+    from dataclasses import replace
 
     questions = [question for _kind, question, _section in RIGHT_SECTION_FIRST]
     engine._cache.clear()
     full = [engine.search(q) for q in questions]
-    monkeypatch.setattr(qa.engine, "LARGE_INDEX_ROWS", 0)
+    monkeypatch.setattr(engine, "tuning", replace(engine.tuning, large_index_rows=0))
     engine._cache.clear()
     large = [engine.search(q) for q in questions]
     engine._cache.clear()

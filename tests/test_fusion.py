@@ -8,8 +8,9 @@ def test_keyword_scores_are_scaled_to_the_best_one():
     assert np.allclose(fused, [0.25, 1.0, 0.0])
 
 
-def test_sentence_keyword_scores_are_scaled_too_and_weigh_less_than_the_passage():
-    fused = fusion.fuse({"keyword": np.array([4.0, 2.0]), "sentence_keyword": np.array([1.0, 3.0])})
+def test_sentence_keyword_scores_are_scaled_too_and_weighted():
+    fused = fusion.fuse({"keyword": np.array([4.0, 2.0]), "sentence_keyword": np.array([1.0, 3.0])},
+                        {"keyword": 0.5, "sentence_keyword": 0.25})
     assert np.allclose(fused, [0.5 * 1.0 + 0.25 * (1 / 3), 0.5 * 0.5 + 0.25 * 1.0])
 
 
@@ -20,7 +21,7 @@ def test_weights_decide_which_retriever_leads():
 
 
 def test_no_keyword_match_adds_nothing():
-    fused = fusion.fuse({"dense": np.array([0.3, 0.6]), "keyword": np.zeros(2)})
+    fused = fusion.fuse({"dense": np.array([0.3, 0.6]), "keyword": np.zeros(2)}, {"dense": 1.0, "keyword": 0.5})
     assert np.allclose(fused, [0.3, 0.6])
 
 

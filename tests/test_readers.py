@@ -200,7 +200,7 @@ def test_bytes_that_are_neither_utf8_nor_cp1252_are_refused(tiny_corpus):
 
 def test_unsupported_type_is_refused_naming_the_supported_ones(tiny_corpus):
     folder = tiny_corpus({"guide.docx": b"PK"})
-    with pytest.raises(UnreadableFile, match=r"'\.docx' are not supported \(use \.md, \.txt, \.html, \.htm, \.pdf"):
+    with pytest.raises(UnreadableFile, match=r"'\.docx' are not supported \(use \.md, \.txt, \.html, \.htm or \.pdf\)"):
         read(folder, "guide.docx")
 
 
@@ -227,7 +227,7 @@ def test_build_reports_each_bad_file_by_name_and_indexes_the_rest(tiny_corpus, f
 
 def test_empty_folder_is_a_clear_error(tmp_path, fake_model):
     (tmp_path / "corpus").mkdir()
-    with pytest.raises(CorpusError, match=r"No guidance text found in .*corpus: add readable \.md, \.txt, \.html or \.pdf"):
+    with pytest.raises(CorpusError, match=r"No guidance text found in .*corpus: add readable files \(\.md, \.txt, \.html, \.htm or \.pdf\)"):
         build(fake_model.settings(tmp_path / "corpus", tmp_path / "index"))
     assert fake_model.count == 0
 

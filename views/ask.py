@@ -1,7 +1,7 @@
 """The parent page: ask a question, read the guidance's own words."""
 import streamlit as st
 
-from qa import present
+from qa import page_html
 from views import shared
 
 # Three passages: enough to show the answer and its context, few enough to
@@ -45,20 +45,20 @@ if "q" not in st.query_params:
 else:
     answer = shared.search(engine, st.query_params["q"], PASSAGES)
     if answer.notice:
-        st.html(present.notice_html(answer.notice))
+        st.html(page_html.notice_html(answer.notice))
     if answer.urgent:  # a child at risk: the emergency numbers before anything else
-        st.html(present.help_html(answer))
+        st.html(page_html.help_html(answer))
     if not answer.passages:  # nothing to search for: say how to ask
-        st.html(present.notice_html(answer.reason))
+        st.html(page_html.notice_html(answer.reason))
     elif not answer.answered:
         st.header("No answer in the guidance", anchor=False)
-        st.html(present.notice_html(answer.reason))
+        st.html(page_html.notice_html(answer.reason))
     else:
         st.header("What the guidance says", anchor=False)
         for passage in answer.passages:
             with st.container(border=True):
-                st.html(present.passage_html(passage))
+                st.html(page_html.passage_html(passage))
                 with st.expander("Read the whole section"):
-                    st.html(present.section_html(*engine.section(passage)))
+                    st.html(page_html.section_html(*engine.section(passage)))
     # Below the answer, so that on a phone the answer comes first.
     st.pills("Or try one of these questions", EXAMPLES, key="example", on_change=_ask_example)

@@ -18,7 +18,7 @@ log = logging.getLogger("sen_guide.app")
 APOLOGY = ("Sorry, the guidance cannot be searched just now. Please try again in a few minutes. "
            "If you need help today, your child's school SENCO can help. If a child is in danger now, call 999.")
 
-# One stylesheet for the HTML the pages build with qa.present. The colours
+# One stylesheet for the HTML the pages build with qa.page_html. The colours
 # keep at least 4.5:1 contrast on white (WCAG 2.2 AA); pre-line keeps the
 # guidance's own line breaks (list items, paragraphs) without reading it as Markdown.
 STYLE = """<style>

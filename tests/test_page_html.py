@@ -1,0 +1,183 @@
+"""qa.page_html: breadcrumbs, escaping, highlighting, whole sections and links to the source."""
+import html
+import re
+
+import pytest
+from conftest import FUNDING, PAGE, RIGHTS_PAGE, STRATEGY_PDF, SUPPORT_PAGE, TITLE, passage
+from hypothesis import given, strategies as st
+
+from ingest.chunking import Chunk
+from qa import page_html
+from qa.sections import whole_section
+from qa.links import source_link
+
+MARK = re.compile(r"</?mark>")
+
+
+def chunk(cid: str, text: str, start: int, heading_path=None, file="guide.md") -> Chunk:
+    return Chunk(id=cid, document=TITLE, file=file, source="", publisher="", heading_path=heading_path or FUNDING,
+                 text=text, start=start, end=start + len(text))
+
+
+def test_breadcrumb_leaves_out_the_document_title():
+    assert page_html.breadcrumb(FUNDING) == "Funding for special educational needs in mainstream schools › Element 2"
+    assert page_html.breadcrumb([TITLE]) == TITLE  # text before the first section heading
+    assert page_html.breadcrumb([]) == ""
+
+
+def test_highlight_wraps_the_spans_in_mark_and_escapes_everything():
+    text = "Ask the SENCO. <b>Then</b> & ask again."
+    out = page_html.highlighted_html(text, [[15, 26]])
+    assert out == "Ask the SENCO. <mark>&lt;b&gt;Then&lt;/b&gt;</mark> &amp; ask again."
+
+
+def test_bad_or_overlapping_spans_never_break_the_markup():
+    text = "One. Two. Three."
+    out = page_html.highlighted_html(text, [[5, 9], [-3, 2], [7, 12], [20, 30], [3, 3]])
+    assert out == "<mark>On</mark>e. <mark>Two. Th</mark>ree."
+
+
+@given(st.text(max_size=80), st.lists(st.tuples(st.integers(-5, 90), st.integers(-5, 90)), max_size=4))
+def test_highlighting_adds_only_mark_tags_and_keeps_the_text(text, spans):
+    out = page_html.highlighted_html(text, [list(s) for s in spans])
+    bare = MARK.sub("", out)
+    assert "<" not in bare and ">" not in bare  # the only markup is <mark>
+    assert html.unescape(bare) == text
+
+
+def test_a_passage_with_html_and_markdown_shows_as_text():
+    p = passage("**Stars** and <script>alert(1)</script> [link](javascript:alert(2))", [[0, 9]],
+                heading_path=[TITLE, "<img src=x onerror=alert(3)>"], document="A & B <i>guide</i>")
+    out = page_html.passage_html(p)
+    assert "<script" not in out and "<img" not in out and "<i>" not in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out and "&lt;img src=x onerror=alert(3)&gt;" in out
+    assert "<mark>**Stars**</mark>" in out  # Markdown stays literal: st.html does not read Markdown
+    assert out.startswith('<h3 class="sg-crumb">') and "From “A &amp; B &lt;i&gt;guide&lt;/i&gt;”" in out
+
+
+def test_whole_section_joins_its_chunks_in_order_and_moves_the_highlight():
+    first = chunk("a", "Element 2 is for SEN support.", 100)
+    second = chunk("b", "Schools decide how to use it. Ask the SENCO.", 140)
+    other_section = chunk("c", "Element 3 is top-up funding.", 200, heading_path=[TITLE, "Element 3"])
+    other_file = chunk("d", "Another guide.", 100, file="other.md")
+    p = passage(second.text, [[30, 44]], chunk_id="b", start=140, end=second.end)
+    text, spans = whole_section([other_section, second, other_file, first], p)
+    assert text == "Element 2 is for SEN support.\n\nSchools decide how to use it. Ask the SENCO."
+    assert [text[s:e] for s, e in spans] == ["Ask the SENCO."]
+
+
+def test_overlapping_chunks_are_not_repeated_in_the_whole_section():
+    first = chunk("a", "One two three four", 0)
+    second = chunk("b", "three four five six", 8)
+    p = passage(second.text, [[6, 10], [11, 15]], chunk_id="b", start=8, end=second.end)
+    text, spans = whole_section([first, second], p)
+    assert text == "One two three four five six"
+    assert [text[s:e] for s, e in spans] == ["four", "five"]  # one span in the shared part, one after it
+
+
+def test_section_html_escapes_the_section():
+    c = chunk("a", "Use <b>this</b>.", 0)
+    assert page_html.section_html(*whole_section([c], passage(c.text, [[0, 3]], chunk_id="a"))) == \
+        '<div class="sg-section"><mark>Use</mark> &lt;b&gt;this&lt;/b&gt;.</div>'
+
+
+def test_notices_and_facts_escape_what_a_person_typed():
+    assert "&lt;script&gt;" in page_html.notice_html("You asked <script>")
+    out = page_html.facts_html([("Question", "<b>hi</b> **there**")])
+    assert out == '<dl class="sg-facts"><dt>Question</dt><dd>&lt;b&gt;hi&lt;/b&gt; **there**</dd></dl>'
+
+
+# --- links back to the source ------------------------------------------------
+
+def test_a_section_with_a_heading_id_links_to_its_anchor():
+    p = passage("Text.", source=PAGE, anchor="who-can-ask")
+    assert source_link(p) == PAGE + "#who-can-ask"
+    assert source_link(passage("Text.", source=PAGE)) == PAGE  # no heading id: the page itself
+    assert source_link(passage("Text.", source=PAGE + "#old", anchor="new")) == PAGE + "#new"
+    out = page_html.passage_html(p)
+    assert out.endswith(f'<p class="sg-source"><a href="{PAGE}#who-can-ask" rel="noopener">'
+                        "Read this on www.westvale.gov.uk</a></p>")
+
+
+def test_a_pdf_passage_links_to_its_page_and_says_the_page_even_without_a_link():
+    p = passage("Text.", source="https://www.westvale.gov.uk/send-strategy.pdf", page=12, document="SEND strategy")
+    assert source_link(p) == "https://www.westvale.gov.uk/send-strategy.pdf#page=12"
+    out = page_html.passage_html(p)
+    assert '<p class="sg-doc">From “SEND strategy”, page 12</p>' in out
+    assert ('<a href="https://www.westvale.gov.uk/send-strategy.pdf#page=12" rel="noopener">'
+            "Open page 12 of the PDF</a>") in out
+    local = page_html.passage_html(passage("Text.", source="strategy.pdf", page=12, document="SEND strategy"))
+    assert "From “SEND strategy”, page 12" in local and "<a " not in local and "sg-source" not in local
+
+
+@pytest.mark.parametrize("source", ["shared/seed/sen-support-guidance.txt", "funding leaflet", "guide.pdf", "",
+                                    "ftp://example.org/guide", "//example.org/guide", "www.example.org/guide"])
+def test_a_source_that_is_not_a_web_address_is_never_linked(source):
+    p = passage("Text.", source=source, anchor="a", page=0)
+    assert source_link(p) == "" and "<a " not in page_html.passage_html(p)
+
+
+@pytest.mark.parametrize("source", ["javascript:alert(1)", "JavaScript:alert(document.cookie)//https://x.org",
+                                    " javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
+                                    "java\tscript:alert(1)", "https://x.org/\njavascript:alert(1)"])
+def test_a_javascript_or_data_source_is_never_rendered_as_a_link(source):
+    for kw in ({}, {"anchor": "a"}, {"page": 3}):
+        p = passage("Text.", source=source, **kw)
+        out = page_html.passage_html(p)
+        assert source_link(p) == "" and "<a " not in out and "href" not in out
+        assert "javascript" not in out.lower() and "<script" not in out
+
+
+def test_the_last_updated_date_is_written_out():
+    p = passage("Text.", updated="2026-03-03")
+    assert page_html.source_html(p) == '<p class="sg-source">Last updated 3 March 2026.</p>'
+    assert page_html.long_date("2025-11-20") == "20 November 2025"
+    assert page_html.source_html(passage("Text.", updated="soon<b>")) == ""  # not a date: left out
+    assert page_html.source_html(passage("Text.")) == ""
+    both = page_html.source_html(passage("Text.", updated="2026-03-03", source=PAGE))
+    assert both == (f'<p class="sg-source">Last updated 3 March 2026. <a href="{PAGE}" rel="noopener">'
+                    "Read this on www.westvale.gov.uk</a></p>")
+
+
+def test_a_url_with_quotes_and_angle_brackets_is_escaped():
+    source = 'https://evil.example.org/a"onmouseover="alert(1)\'<script>x</script>&b=1'
+    p = passage("Text.", source=source, anchor='x"y<z>')
+    out = page_html.passage_html(p)
+    href = re.search(r'<a href="([^"]*)" rel="noopener">', out).group(1)
+    assert html.unescape(href) == source_link(p)
+    assert html.unescape(href).startswith('https://evil.example.org/a"onmouseover="alert(1)\'')
+    assert "<script" not in out and 'onmouseover="' not in out and "'<" not in out
+    assert '"onmouseover' not in out.replace("&quot;", "")  # the quote never closes the attribute
+    assert source_link(p).endswith("#x%22y%3Cz%3E")  # the heading id is %-encoded in the fragment
+
+
+def test_chunks_from_an_older_index_load_with_no_link_fields():
+    old = {"id": "c1", "document": TITLE, "file": "guide.md", "source": "", "publisher": "", "heading_path": FUNDING,
+           "text": "Text.", "start": 0, "end": 5, "sentences": [[0, 5]]}
+    c = Chunk.from_json(old)
+    assert (c.anchor, c.page, c.updated) == ("", 0, "")
+    assert Chunk.from_json(c.to_json()) == c
+
+
+# --- end to end: every passage of every document carries its link ------------
+
+def test_every_passage_of_every_document_carries_its_link(linked_engine):
+    answer = linked_engine.search("complaints reviews short breaks aims funding", k=linked_engine.passage_count)
+    got = {(p.file, p.heading_path[-1]): (source_link(p), p.page, p.updated) for p in answer.passages}
+    assert got == {
+        ("rights.html", "Your rights"): (RIGHTS_PAGE + "#your-rights", 0, "2026-03-03"),
+        ("rights.html", "Complaints"): (RIGHTS_PAGE + "#complaints", 0, "2026-03-03"),
+        ("support.md", "Who to talk to"): (SUPPORT_PAGE, 0, "2026-01-15"),
+        ("support.md", "Reviews"): (SUPPORT_PAGE, 0, "2026-01-15"),
+        ("strategy.pdf", "Our aims"): (STRATEGY_PDF + "#page=1", 1, "2024-03-07"),
+        ("strategy.pdf", "Short breaks"): (STRATEGY_PDF + "#page=2", 2, "2024-03-07"),
+        ("funding.txt", "Funding for SEN"): ("", 0, "2025-02-05"),
+        ("funding.txt", "Top-up funding"): ("", 0, "2025-02-05"),
+    }
+    breaks = next(p for p in answer.passages if p.heading_path[-1] == "Short breaks")
+    out = page_html.passage_html(breaks)
+    assert "From “Westvale SEND strategy”, page 2" in out
+    assert out.endswith(f'<p class="sg-source">Last updated 7 March 2024. <a href="{STRATEGY_PDF}#page=2" '
+                        'rel="noopener">Open page 2 of the PDF</a></p>')
+    data = answer.to_json()["passages"]
+    assert {d["link"] for d in data} == {link for link, _, _ in got.values()}
