@@ -43,6 +43,7 @@ class Answer:
     corrections: dict[str, str] = field(default_factory=dict)
     confidence: float = 0.0  # cosine of the best sentence or heading
     chance: float = 0.0  # the refusal model's chance that the guidance answers it
+    threshold: float = 0.0  # refused below this chance (the fitted threshold)
     signals: dict[str, float] = field(default_factory=dict)  # what that model read
     missing: list[str] = field(default_factory=list)  # the question's words the guidance never uses, most telling first
     urgent: bool = False  # the question speaks of a child at risk
@@ -58,6 +59,7 @@ class Answer:
             "expanded_question": self.expanded_question,
             "confidence": round(self.confidence, 4),
             "chance": round(self.chance, 4),
+            "threshold": round(self.threshold, 4),
             "signals": {k: round(v, 4) for k, v in self.signals.items()},
             "missing": self.missing,
             "urgent": self.urgent,

@@ -216,6 +216,7 @@ class Engine:
         exp = ev.expansion
         return Answer(text, answered, reason, passages, expanded_question=" ".join(exp.keyword_query.splitlines()),
                       corrections=exp.corrections, confidence=signals["confidence"], chance=chance,
+                      threshold=fitted.threshold,
                       signals=signals, missing=ev.missing, urgent=urgent, help=[c.to_json() for c in help_])
 
     def _no_answer(self) -> str:
