@@ -204,3 +204,20 @@ def test_a_large_index_scores_its_candidates_as_the_full_scan_does(engine, monke
             if p.chunk_id in by_id:
                 assert p.scores == pytest.approx(by_id[p.chunk_id].scores, abs=1e-6)
                 assert p.highlights == by_id[p.chunk_id].highlights
+
+
+def test_a_question_of_two_known_words_is_judged_like_any_other(engine, monkeypatch):
+    """Issue 14: "school places" was answered whatever its confidence, by a
+    rule for one- and two-word look-ups. Now the refusal model decides: with
+    a threshold above its chance, it is refused like any question."""
+    from dataclasses import replace
+
+    asked = engine.search("school places")
+    strict = replace(engine.tuning, fitted=replace(engine.tuning.fitted, threshold=min(1.0, asked.chance + 0.01)))
+    monkeypatch.setattr(engine, "tuning", strict)
+    engine._cache.clear()
+    try:
+        answer = engine.search("school places")
+        assert not answer.answered and answer.chance < answer.threshold
+    finally:
+        engine._cache.clear()
