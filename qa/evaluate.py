@@ -28,7 +28,8 @@ BASELINE_CHUNK = 500
 BASELINE_OVERLAP = 50
 # The systems a report holds, the search first, and the metrics shown for each.
 SYSTEMS = ("system", "dense_500", "bm25_500")
-METRICS = ("hit@1", "hit@3", "hit@5", "mrr@5", "abstain_oos", "false_abstain", "longest_passage")
+METRICS = ("hit@1", "hit@3", "hit@5", "mrr@5", "abstain_oos", "false_abstain", "longest_passage",
+           "highlight_on_answer")
 
 
 def normalise(text: str) -> str:
@@ -40,6 +41,29 @@ def normalise(text: str) -> str:
 def matches(passage_text: str, gold: list[str]) -> bool:
     p = normalise(passage_text)
     return any(normalise(g) in p for g in gold)
+
+
+# How normalise() reads a character, as a pattern over the original text.
+_QUOTES = {"'": "['’‘]", '"': '["“”]'}
+
+
+def gold_spans(passage_text: str, gold: list[str]) -> list[tuple[int, int]]:
+    """Where each gold phrase is in the passage's own text, as (start, end):
+    matched as `matches` does (any case, any run of white space, curly or
+    straight quotes), but on the original text, so the offsets are its own."""
+    spans = []
+    for g in gold:
+        phrase = normalise(g)
+        if not phrase:
+            continue
+        pattern = "".join(r"\s+" if c == " " else _QUOTES.get(c, re.escape(c)) for c in phrase)
+        spans += [m.span() for m in re.finditer(pattern, passage_text, re.IGNORECASE)]
+    return spans
+
+
+def highlight_on_answer(passage_text: str, highlights: list[list[int]], gold: list[str]) -> bool:
+    """Whether a highlighted span overlaps a gold phrase in the passage."""
+    return any(s < ge and gs < e for s, e in highlights for gs, ge in gold_spans(passage_text, gold))
 
 
 def read_gold(path: Path) -> list[dict]:
@@ -59,10 +83,13 @@ def read_gold(path: Path) -> list[dict]:
 
 @dataclass
 class Result:
-    """One system's answer to one question: passage texts, best first, and whether it abstained."""
+    """One system's answer to one question: passage texts, best first, and
+    whether it abstained; for the search, each passage's highlighted spans
+    ([start, end] in its text; None for a baseline, which highlights nothing)."""
     texts: list[str]
     headings: list[str]
     abstained: bool
+    highlights: list[list[list[int]]] | None = None
 
 
 def score(items: list[dict], results: list[Result], k: int) -> dict:
@@ -86,6 +113,7 @@ def score(items: list[dict], results: list[Result], k: int) -> dict:
         "abstain_oos": (sum(r.abstained for _, r in oos) / len(oos)) if oos else None,
         "false_abstain": sum(r.abstained for _, r in inscope) / n,
         "longest_passage": max((len(t) for r in results for t in r.texts[:k]), default=0),
+        "highlight_on_answer": _highlight_on_answer(inscope, ranks),
     }
     kinds: dict[str, list[int]] = {}
     for (it, _), rank in zip(inscope, ranks):
@@ -101,13 +129,22 @@ def score(items: list[dict], results: list[Result], k: int) -> dict:
     return out
 
 
+def _highlight_on_answer(inscope: list[tuple[dict, Result]], ranks: list[int | None]) -> float | None:
+    """Among the questions whose first passage holds a gold phrase, the share
+    whose highlight overlaps it (None when the system highlights nothing)."""
+    firsts = [(it, r) for (it, r), rank in zip(inscope, ranks) if rank == 1 and r.highlights is not None]
+    if not firsts:
+        return None
+    return sum(highlight_on_answer(r.texts[0], r.highlights[0], it["gold"]) for it, r in firsts) / len(firsts)
+
+
 def engine_results(engine, items: list[dict], k: int) -> list[Result]:
     results = []
     for it in items:
         a = engine.search(it["question"], k=k)
         results.append(Result([p.text for p in a.passages],
                               [CRUMB.join(p.heading_path[1:]) or "".join(p.heading_path[-1:]) for p in a.passages],
-                              not a.answered))
+                              not a.answered, [p.highlights for p in a.passages]))
     return results
 
 
@@ -178,10 +215,10 @@ def evaluate(engine, items: list[dict], k: int = 5, baselines: Baselines | bool 
 def format_report(report: dict) -> str:
     names = [n for n in SYSTEMS if n in report]
     lines = [f"{'metric':<18}" + "".join(f"{n:>12}" for n in names)]
-    for row in METRICS:
+    for row in (m for m in METRICS if m in report["system"]):
         cells = []
         for n in names:
-            v = report[n][row]
+            v = report[n].get(row)
             cells.append(f"{'-':>12}" if v is None else (f"{v:>12}" if isinstance(v, int) else f"{v:>12.3f}"))
         lines.append(f"{row:<18}" + "".join(cells))
     sysr = report["system"]

@@ -8,6 +8,7 @@ escaped before it meets markup, so it shows as text and never renders.
 from __future__ import annotations
 
 import html
+import re
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -51,15 +52,114 @@ def _clean_spans(spans: list[list[int]], length: int) -> list[tuple[int, int]]:
     return merged
 
 
+# A line that is a list item: "- ", "• " or "* " (a bullet, shown by the list
+# itself), or "1." / "1)" (a number, kept as the item's number).
+LIST_ITEM = re.compile(r"[ \t]*(?:(?P<bullet>[-•*])|(?P<number>\d{1,3})[.)])[ \t]+(?=\S)")
+
+
+def quote_html(text: str, spans: list[list[int]]) -> str:
+    """Guidance text as HTML, word for word: runs of list lines become <ul> or
+    <ol> items, the rest stays text (its line breaks kept by the stylesheet's
+    pre-line). Each piece is escaped and highlighted on its own, so a
+    highlight across list items is cut at the items' edges, never misplaced."""
+    out, run_start, i = [], 0, 0
+    lines = _lines(text)
+    while i < len(lines):
+        match = LIST_ITEM.match(text, *lines[i])
+        if not match:
+            i += 1
+            continue
+        kind = "ol" if match["number"] else "ul"
+        items = []
+        while i < len(lines) and (m := LIST_ITEM.match(text, *lines[i])) and ("ol" if m["number"] else "ul") == kind:
+            value = f' value="{int(m["number"])}"' if m["number"] else ""
+            items.append(f"<li{value}>{_piece(text, spans, m.end(), lines[i][1])}</li>")
+            i += 1
+        # The line breaks around a list are its own edges: the list's margins show them.
+        out.append(_piece(text, spans, run_start, len(text[:match.start()].rstrip())))
+        out.append(f"<{kind}>{''.join(items)}</{kind}>")
+        run_start = lines[i - 1][1]
+        run_start += len(text[run_start:]) - len(text[run_start:].lstrip("\r\n"))
+    out.append(_piece(text, spans, run_start, len(text)))
+    return "".join(out)
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """[start, end) of each line, without its line break."""
+    bounds, start = [], 0
+    for line in text.split("\n"):
+        bounds.append((start, start + len(line)))
+        start += len(line) + 1
+    return bounds
+
+
+def _piece(text: str, spans: list[list[int]], start: int, end: int) -> str:
+    """text[start:end] escaped, with the spans that fall in it highlighted."""
+    if end <= start:
+        return ""
+    inside = [[max(s, start) - start, min(e, end) - start] for s, e in _clean_spans(spans, len(text)) if s < end and e > start]
+    return highlighted_html(text[start:end], inside)
+
+
+def section_key(p: Passage) -> tuple[str, tuple[str, ...]]:
+    """Passages with the same key come from the same section (file and heading path)."""
+    return p.file, tuple(p.heading_path)
+
+
+def group_by_section(passages: list[Passage]) -> list[list[Passage]]:
+    """The passages grouped by section, best first: the groups in the order
+    of their best passage, and within a group the best-matching quote first
+    (a parent reads the answer before its context)."""
+    groups: dict[tuple, list[Passage]] = {}
+    for p in passages:
+        groups.setdefault(section_key(p), []).append(p)
+    return list(groups.values())
+
+
 def passage_html(p: Passage, heading_level: int = 3) -> str:
     """One quoted passage: its breadcrumb as a heading, the document title (and
     PDF page), the quote, then where to read it (source_html)."""
-    h = f"h{heading_level}"
-    page = f", page {int(p.page)}" if p.page else ""
-    return (f'<{h} class="sg-crumb">{html.escape(breadcrumb(p.heading_path))}</{h}>'
-            f'<p class="sg-doc">From “{html.escape(p.document)}”{page}</p>'
-            f'<blockquote class="sg-quote">{highlighted_html(p.text, p.highlights)}</blockquote>'
-            f"{source_html(p)}")
+    return section_passages_html([p], heading_level)
+
+
+def section_passages_html(passages: list[Passage], heading_level: int = 3) -> str:
+    """Passages of one section under one heading: the breadcrumb, the document
+    title (and PDF pages), each quote, then where to read them (source_html, once each)."""
+    first, h = passages[0], f"h{heading_level}"
+    pages = sorted({int(p.page) for p in passages if p.page})
+    page = f", page {pages[0]}" if len(pages) == 1 else f", pages {_and(map(str, pages))}" if pages else ""
+    quotes = "".join(f'<blockquote class="sg-quote">{quote_html(p.text, p.highlights)}</blockquote>' for p in passages)
+    sources = "".join(dict.fromkeys(source_html(p) for p in passages))
+    return (f'<{h} class="sg-crumb">{html.escape(breadcrumb(first.heading_path))}</{h}>'
+            f'<p class="sg-doc">From “{html.escape(first.document)}”{page}</p>{quotes}{sources}')
+
+
+def _and(words) -> str:
+    words = list(words)
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
+def asked_html(question: str) -> str:
+    """The question an answer answers, restated under its heading."""
+    return f'<p class="sg-asked">You asked: “{html.escape(question)}”</p>'
+
+
+def status_text(answer: Answer | None) -> str:
+    """What the page's live region says after a search ("" before one), for screen readers."""
+    if answer is None:
+        return ""
+    if not answer.passages:
+        return answer.reason
+    if not answer.answered:
+        return "No answer in the guidance for this question."
+    n, sections = len(answer.passages), len(group_by_section(answer.passages))
+    found = f"Found {n} passage{'s' if n != 1 else ''} in the guidance"
+    return f"{found}, from {sections} sections." if 1 < sections < n else f"{found}."
+
+
+def live_region_html(text: str) -> str:
+    """The live region: on the page on every run, so only its text changes and screen readers read it."""
+    return f'<div class="sg-live" role="status" aria-live="polite">{html.escape(text)}</div>'
 
 
 def source_html(p: Passage) -> str:
@@ -90,7 +190,7 @@ def long_date(iso: str) -> str:
 
 def section_html(text: str, spans: list[list[int]]) -> str:
     """A whole section (Engine.section), the passage's highlights in it."""
-    return f'<div class="sg-section">{highlighted_html(text, spans)}</div>'
+    return f'<div class="sg-section">{quote_html(text, spans)}</div>'
 
 
 def notice_html(message: str, kind: str = "info") -> str:

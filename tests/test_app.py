@@ -64,6 +64,15 @@ def answer_facts(at: AppTest) -> str:
     return next(h.value for h in at.html if "Question as searched" in h.value)
 
 
+def examples(at: AppTest) -> list:
+    """The example questions: one button each."""
+    return [b for b in at.button if (b.key or "").startswith("example-")]
+
+
+def live_regions(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if 'class="sg-live"' in m.value]
+
+
 # --- the parent page --------------------------------------------------------
 
 def test_the_page_says_what_it_is_and_offers_examples(env):
@@ -71,16 +80,25 @@ def test_the_page_says_what_it_is_and_offers_examples(env):
     assert at.title[0].value == "Ask about SEN support"
     assert "quoted from the guidance, word for word" in at.markdown[0].value
     assert at.text_input(key="question").label == "Your question"
-    assert 4 <= len(at.pills(key="example").options) <= 6
+    assert 4 <= len(examples(at)) <= 6
     assert not passages(at) and not at.header  # nothing asked yet
+
+
+def test_the_examples_are_buttons(env):
+    at = open_app()
+    assert not at.pills  # a radio group to a screen reader; buttons are what they do
+    labels = [b.label for b in examples(at)]
+    assert len(labels) == len(set(labels)) and all(label.endswith("?") for label in labels)
+    assert "<h2 class=\"sg-examples\">Or try one of these questions</h2>" in [h.value for h in at.html]
 
 
 def test_every_example_question_is_answered(env):
     at = open_app()
-    for example in at.pills(key="example").options:
-        at.pills(key="example").set_value(example).run()
-        assert at.header[0].value == "What the guidance says", example
-        assert passages(at), example
+    for i, label in enumerate([b.label for b in examples(at)]):
+        examples(at)[i].click().run()
+        assert at.header[0].value == "What the guidance says", label
+        assert passages(at), label
+        assert at.text_input(key="question").value == label
 
 
 def test_a_question_shows_the_right_quote_and_heading(env):
@@ -100,7 +118,8 @@ def test_read_the_whole_section_holds_the_full_section(env):
     assert expander.label == "Read the whole section"
     section = expander.html[0].value
     quote = re.sub(r"</?mark>", "", passages(at)[0].split('class="sg-quote">')[1].split("</blockquote>")[0])
-    assert section.startswith('<div class="sg-section">If your child has been newly diagnosed')
+    # Every passage of the section is highlighted in it, so the first words may be marked.
+    assert re.sub(r"</?mark>", "", section).startswith('<div class="sg-section">If your child has been newly diagnosed')
     assert quote in re.sub(r"</?mark>", "", section) and len(section) > len(quote)
     assert "<mark>Your child’s progress is monitored" in section
 
@@ -118,7 +137,10 @@ def test_an_injected_script_question_is_shown_as_text(env):
     at = ask_question(open_app(), attack)
     assert at.text_input(key="question").value == attack  # the box shows it as typed
     assert at.query_params["q"] == attack
-    for body in [h.value for h in at.html]:
+    # The page's own script, which moves focus to the answer, holds none of the question.
+    (focus,) = [h.value for h in at.html if h.value.startswith("<script>/* search ")]
+    assert "alert" not in focus and "bold" not in focus
+    for body in [h.value for h in at.html if h.value != focus]:
         assert "<script" not in body and "<img" not in body  # escaped wherever it appears
     for body in [m.value for m in at.markdown] + [e.value for e in at.error]:
         assert "alert" not in body and "bold" not in body  # never handed to the Markdown renderer
@@ -133,12 +155,52 @@ def test_the_question_in_the_url_is_prefilled_and_answered(env):
 
 def test_an_example_question_is_one_click_away(env):
     at = open_app()
-    at.pills(key="example").set_value("What is a SENCO?").run()
+    next(b for b in examples(at) if b.label == "What is a SENCO?").click().run()
     assert not at.exception
     assert at.query_params["q"] == "What is a SENCO?"
     assert at.text_input(key="question").value == "What is a SENCO?"
     assert "responsible for the school’s day to day SEN policy" in passages(at)[0]
-    assert at.pills(key="example").value is None  # ready for another click
+    assert len(examples(at)) == 6  # still there, below the answer, for another click
+
+
+def test_one_read_the_whole_section_for_each_section(env):
+    at = ask_question(open_app(), "What is a SENCO?")
+    crumbs = [re.search(r'class="sg-crumb">(.*?)</h3>', body).group(1) for body in passages(at)]
+    assert len(crumbs) == len(set(crumbs))  # each section once
+    assert sum(body.count('<blockquote class="sg-quote">') for body in passages(at)) > len(crumbs)  # grouped here
+    assert [e.label for e in at.expander] == ["Read the whole section"] * len(crumbs)
+    first = passages(at)[0]
+    assert "<ul><li>Tell the teacher about your concerns</li>" in first  # a list, word for word
+
+
+def test_the_answer_restates_the_question(env):
+    at = ask_question(open_app(), "What is a SENCO?")
+    assert '<p class="sg-asked">You asked: “What is a SENCO?”</p>' in [h.value for h in at.html]
+    at = ask_question(at, "What is the capital of <b>France</b>?")
+    assert '<p class="sg-asked">You asked: “What is the capital of &lt;b&gt;France&lt;/b&gt;?”</p>' in \
+        [h.value for h in at.html]
+
+
+def test_the_live_region_is_there_before_a_question_and_says_the_answer_after(env):
+    at = open_app()
+    assert live_regions(at) == ['<div class="sg-live" role="status" aria-live="polite"></div>']
+    ask_question(at, "What is a SENCO?")
+    assert live_regions(at) == ['<div class="sg-live" role="status" aria-live="polite">'
+                                "Found 3 passages in the guidance, from 2 sections.</div>"]
+    ask_question(at, "What is the capital of France?")
+    assert live_regions(at) == ['<div class="sg-live" role="status" aria-live="polite">'
+                                "No answer in the guidance for this question.</div>"]
+
+
+def test_back_and_forward_bring_the_box_in_step_with_the_url(env):
+    at = ask_question(ask_question(open_app(), "What is a SENCO?"), "What is Element 2 funding?")
+    at.query_params["q"] = "What is a SENCO?"  # what Back does: the URL changes and the page runs again
+    at.run()
+    assert at.text_input(key="question").value == "What is a SENCO?"
+    assert '<p class="sg-asked">You asked: “What is a SENCO?”</p>' in [h.value for h in at.html]
+    del at.query_params["q"]  # back to the first page
+    at.run()
+    assert at.text_input(key="question").value == "" and not passages(at)
 
 
 def test_an_empty_question_asks_for_one(env):
@@ -187,31 +249,58 @@ def test_an_unexpected_error_in_search_shows_an_apology(env):
 
 # --- the staff view ---------------------------------------------------------
 
+def unescaped(table):
+    """A static table's cells as written: st.table reads Markdown, so the page escapes it (qa.staff_tables.markdown_safe)."""
+    return table.map(lambda v: re.sub(r"\\(.)", r"\1", v) if isinstance(v, str) else v)
+
+
+def staff_notices(at: AppTest) -> list[str]:
+    return [h.value for h in at.html if h.value.startswith('<div class="sg-notice')]
+
+
 def test_staff_see_every_ranked_passage_with_its_scores(env):
     at = open_app(query="who pays for a teaching assistant?", page="views/staff.py")
     assert at.title[0].value == "Staff view"
     assert at.text_input(key="staff_question").value == "who pays for a teaching assistant?"
-    table = at.dataframe[0].value
-    assert list(table.columns) == ["rank", "fused", "dense", "sentence", "keyword", "sentence_keyword", "coverage",
-                                   "chunk id", "heading path"]
+    table = unescaped(at.table[0].value)  # one document in the index: no document column
+    assert list(table.columns) == ["rank", "section", "overall match", "meaning match", "best sentence",
+                                   "word match", "best sentence's words", "rare words found"]
     assert list(table["rank"]) == list(range(1, 11))
-    assert list(table["fused"]) == sorted(table["fused"], reverse=True)
-    assert table["heading path"][0].startswith("Special Educational Needs Support › ")
-    assert all(re.fullmatch(r"[0-9a-f]{16}", c) for c in table["chunk id"])
+    assert list(table["overall match"]) == sorted(table["overall match"], reverse=True)
+    assert table["overall match"][0] == 100
+    for column in table.columns[2:]:  # one scale: the best of each kind is 100
+        assert table[column].max() == 100 and table[column].min() >= 0
+    assert ELEMENT_2 in set(table["section"])  # named by its headings below the title, in full
+    key = " ".join(m.value for m in at.markdown)
+    for name in table.columns[2:]:
+        assert f"**{name}**:" in key  # the key above the table
+    assert any("out of 100" in c.value for c in at.caption)
+    raw = next(e for e in at.expander if e.label == "Raw scores")
+    raw_table = raw.dataframe[0].value
+    assert list(raw_table.columns) == ["rank", "fused", "dense", "sentence", "keyword", "sentence_keyword",
+                                       "coverage", "chunk id"]
+    assert all(re.fullmatch(r"[0-9a-f]{16}", c) for c in raw_table["chunk id"])
+    assert "cosine" in raw.markdown[0].value and "<dt>threshold</dt>" in raw.html[0].value
     facts = answer_facts(at)
     assert "Question as searched (after glossary expansion)" in facts and "learning support assistant LSA" in facts
-    assert "Why it abstained" not in facts
+    assert "What parents are told" not in facts
+    assert re.fullmatch(r"Answered: the chance that the guidance answers this is 0\.\d+, above the 0\.\d+ needed\.",
+                        re.sub(r"<[^>]+>", "", staff_notices(at)[0]))
     readers = [e for e in at.expander if e.label.startswith("Read passage ")]
-    assert [e.label for e in readers] == [f"Read passage {i}" for i in range(1, 11)]
+    assert [e.label.split(":")[0] for e in readers] == [f"Read passage {i}" for i in range(1, 11)]
     assert all('class="sg-quote"' in e.html[0].value for e in readers)
 
 
-def test_staff_see_why_the_search_abstained(env):
+def test_staff_see_why_the_search_refused(env):
     at = open_app(query="What is the capital of France?", page="views/staff.py")
     facts = answer_facts(at)
-    assert "<dt>Answered</dt><dd>no: abstained</dd>" in facts
-    assert "<dt>Why it abstained</dt><dd>The guidance does not seem to answer" in facts and WIASS in facts
+    assert "<dt>Answered</dt><dd>no: refused</dd>" in facts
+    assert "<dt>What parents are told</dt><dd>The guidance does not seem to answer" in facts and WIASS in facts
     assert "<dt>Words the guidance never uses</dt><dd>france, capital</dd>" in facts
+    decision = re.sub(r"<[^>]+>", "", staff_notices(at)[0])
+    assert re.match(r"Refused: the chance that the guidance answers this is 0\.\d+, below the 0\.\d+ needed\. "
+                    r"Closest sentence: 0\.\d+ similar in meaning", decision)
+    assert decision.endswith("Words the guidance never uses: france, capital.")
 
 
 def test_staff_see_the_index_facts(env, real_index_dir):
@@ -219,7 +308,7 @@ def test_staff_see_the_index_facts(env, real_index_dir):
     at = open_app(page="views/staff.py")
     facts = next(h.value for h in at.html if "<dt>Model</dt>" in h.value)
     assert f"<dt>Model</dt><dd>{manifest['model']['name']} (384 dimensions)</dd>" in facts
-    assert f"<dt>Passages (chunks)</dt><dd>{manifest['counts']['chunks']}</dd>" in facts
+    assert f"<dt>Passages</dt><dd>{manifest['counts']['chunks']}</dd>" in facts
     assert "<dt>Documents</dt><dd>1</dd>" in facts and "<dt>Corpus files</dt><dd>sen-support-guidance.md</dd>" in facts
 
 
@@ -227,7 +316,7 @@ def test_staff_see_each_document_of_the_index(env, real_index_dir):
     manifest = json.loads((real_index_dir / "manifest.json").read_text(encoding="utf-8"))
     at = open_app(page="views/staff.py")
     assert [h.value for h in at.subheader][:1] == ["Documents"]
-    table = at.dataframe[0].value  # no question asked: the documents are the only table
+    table = unescaped(at.table[0].value)  # no question asked: the documents are the only table
     assert list(table.columns) == ["file", "format", "title", "source", "last updated", "passages", "status"]
     row = table.iloc[0].to_dict()
     assert len(table) == 1 and row["file"] == "sen-support-guidance.md" and row["format"] == "Markdown"
@@ -268,24 +357,39 @@ def test_staff_run_the_evaluation_on_a_gold_file(env, tmp_path):
     next(b for b in at.button if b.label == "Run the evaluation").click()
     at.run()
     assert not at.exception
-    documents, metrics, kinds, rows = (d.value for d in at.dataframe)  # the index's documents come first
+    documents, metrics, rows = (unescaped(t.value) for t in at.table)  # the index's documents come first
+    kinds = at.dataframe[0].value
     assert list(documents["file"]) == ["sen-support-guidance.md"]
-    assert list(metrics.columns) == ["metric", "system", "dense_500", "bm25_500"]  # the baselines beside the search
-    assert list(metrics["metric"]) == ["hit@1", "hit@3", "hit@5", "mrr@5", "abstain_oos", "false_abstain",
-                                       "longest_passage"]
-    scores = {m: (s, d, b) for m, s, d, b in metrics.itertuples(index=False)}
-    assert scores["hit@1"][0] == "1.000" and scores["abstain_oos"] == ("1.000", "0.000", "0.000")
-    assert all(re.fullmatch(r"[01]\.[0-9]{3}", v) for v in scores["mrr@5"])
+    # The baselines beside the search, each measure by its plain name with what it means.
+    assert list(metrics.columns) == ["measure", "what it means", "this search", "meaning alone", "keywords alone"]
+    assert list(metrics["measure"])[:7] == [
+        "right passage first", "right passage in the first three", "right passage in the first five",
+        "average position score (1 = always first)", "unanswerable questions refused",
+        "answerable questions refused", "longest passage shown (characters)"]
+    assert all(metrics["what it means"])
+    scores = {m: (s, d, b) for m, _, s, d, b in metrics.itertuples(index=False)}
+    assert scores["right passage first"][0] == "1.000"
+    assert scores["unanswerable questions refused"] == ("1.000", "0.000", "0.000")
+    assert all(re.fullmatch(r"[01]\.[0-9]{3}", v) for v in scores["average position score (1 = always first)"])
+    summary = next(n for n in staff_notices(at) if "gold.jsonl" in n)
+    assert ("2 questions the guidance answers and 1 it does not" in summary
+            and "2 of 2 questions found the right passage first; 2 of 2 in the first three; 1 of 1 questions the "
+                "guidance does not answer were refused; 0 of 2 answerable questions were refused." in summary)
+    raw = next(e for e in at.expander if e.label == "Raw scores")
+    assert "hit@1" in raw.code[0].value and "abstain_oos" in raw.code[0].value  # as `python -m qa.evaluate` prints
+    assert list(rows.columns)[:2] == ["outcome", "right"]  # the outcome first
     assert list(rows["id"]) == ["g1", "g2", "g3"]
-    assert list(rows["outcome"]) == ["hit at 1", "hit at 1", "abstained (right)"]
-    assert set(kinds["kind"]) == {"keyword", "paraphrase", "out_of_scope"}
+    assert list(rows["outcome"]) == ["hit at 1", "hit at 1", "refused (right)"]
+    assert list(rows["right"]) == ["yes", "yes", "yes"]
+    assert set(kinds["kind of question"]) == {"in the guidance's words", "in other words",
+                                              "not in the guidance (should be refused)"}
     # The scores and the rows come from one run: each question was searched once.
     assert sorted(searched) == sorted(["What is Element 2 funding?", "How often is progress reviewed?",
                                        "How do I renew my passport?"])
     next(b for b in at.button if b.label == "Run the evaluation").click()
     at.run()  # a second run reuses the baselines built for this corpus
     assert not at.exception and len(built) <= 1 and len(searched) == 6
-    assert at.dataframe[1].value.equals(metrics)
+    assert unescaped(at.table[1].value).equals(metrics)
 
 
 def test_staff_are_told_when_the_gold_file_is_missing(env, tmp_path):
@@ -294,5 +398,5 @@ def test_staff_are_told_when_the_gold_file_is_missing(env, tmp_path):
     at.text_input[1].input(str(tmp_path / "nowhere.jsonl"))
     next(b for b in at.button if b.label == "Run the evaluation").click()
     at.run()
-    assert not at.exception and len(at.dataframe) == 1  # only the index's documents
+    assert not at.exception and len(at.table) == 1  # only the index's documents
     assert any("There is no gold file at" in n and "nowhere.jsonl" in n for n in notices(at))

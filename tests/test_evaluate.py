@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from qa.evaluate import Result, format_report, matches, normalise, read_gold, score
+from qa.evaluate import Result, format_report, gold_spans, highlight_on_answer, matches, normalise, read_gold, score
 
 
 def test_normalisation_follows_the_evaluation_readme():
@@ -51,3 +51,46 @@ def test_gold_file_errors_are_clear(tmp_path):
     bad.write_text(json.dumps({"q": "x"}) + "\n", encoding="utf-8")
     with pytest.raises(Exception, match="needs 'question' and 'gold'"):
         read_gold(bad)
+
+
+# --- highlight on answer ---------------------------------------------------------
+
+PASSAGE = "Ask the school first.\nIf you do not agree, you can  request an\nEHC Assessment yourself. It’s free."
+
+
+def test_gold_spans_map_the_normalised_match_back_to_the_passages_own_offsets():
+    spans = gold_spans(PASSAGE, ["you can request an EHC  assessment yourself"])
+    assert [PASSAGE[s:e] for s, e in spans] == ["you can  request an\nEHC Assessment yourself"]
+    # Curly or straight quotes, either way round, and NBSP in the gold.
+    assert [PASSAGE[s:e] for s, e in gold_spans(PASSAGE, ["It's\u00a0free"])] == ["It’s free"]
+    quoted = "“Yes” she said"
+    assert [quoted[s:e] for s, e in gold_spans(quoted, ['"yes"'])] == ["“Yes”"]
+    assert gold_spans(PASSAGE, ["not there"]) == [] and gold_spans(PASSAGE, [""]) == []
+
+
+def test_highlight_on_answer_is_an_overlap_with_the_gold_phrase():
+    gold = ["request an EHC assessment"]
+    start = PASSAGE.index("If you")
+    end = PASSAGE.index("yourself.") + len("yourself.")
+    assert highlight_on_answer(PASSAGE, [[start, end]], gold)  # the sentence that holds it
+    assert highlight_on_answer(PASSAGE, [[0, 21], [start, start + 35]], gold)  # any span overlapping a part
+    assert not highlight_on_answer(PASSAGE, [[0, 21]], gold)  # "Ask the school first."
+    assert not highlight_on_answer(PASSAGE, [[end + 1, len(PASSAGE)]], gold)
+    assert not highlight_on_answer(PASSAGE, [], gold)
+
+
+def test_score_reports_highlight_on_answer_over_first_passages_holding_gold_only():
+    results = [
+        Result(["alpha here. x", "y"], ["A", "Y"], False, [[[0, 11]], []]),  # first passage right, highlight on it
+        Result(["x", "has gamma"], ["X", "B"], False, [[[0, 1]], [[0, 9]]]),  # gold only at rank 2: not counted
+        Result(["delta. other", "y"], ["C", "Y"], False, [[[7, 12]], []]),  # highlight misses the gold
+        Result(["x"], ["X"], True, [[]]),
+        Result(["x"], ["X"], False, [[]]),
+    ]
+    m = score(ITEMS, results, k=5)
+    assert m["highlight_on_answer"] == 0.5
+    baseline = score(ITEMS, [Result(r.texts, r.headings, r.abstained) for r in results], k=5)
+    assert baseline["highlight_on_answer"] is None  # a baseline highlights nothing
+    text = format_report({"k": 5, "system": m, "dense_500": baseline})
+    row = next(line for line in text.splitlines() if line.startswith("highlight_on_answer"))
+    assert row.split() == ["highlight_on_answer", "0.500", "-"]

@@ -87,6 +87,99 @@ def test_notices_and_facts_escape_what_a_person_typed():
     assert out == '<dl class="sg-facts"><dt>Question</dt><dd>&lt;b&gt;hi&lt;/b&gt; **there**</dd></dl>'
 
 
+# --- lists, sections together, the restated question, the live region --------
+
+def test_lines_starting_with_a_dash_become_a_list_word_for_word():
+    text = "You can:\n\n- Tell the teacher\n- Ask the SENCO\n\nThen wait."
+    assert page_html.quote_html(text, []) == \
+        "You can:<ul><li>Tell the teacher</li><li>Ask the SENCO</li></ul>Then wait."
+
+
+def test_numbered_lines_become_an_ordered_list_keeping_their_numbers():
+    text = "Steps:\n1. Ask\n2) Wait\n10. Ask again"
+    assert page_html.quote_html(text, []) == \
+        'Steps:<ol><li value="1">Ask</li><li value="2">Wait</li><li value="10">Ask again</li></ol>'
+    assert page_html.quote_html("1.5 million pupils\n2019 was a year", []) == "1.5 million pupils\n2019 was a year"
+
+
+def test_a_bullet_list_and_a_numbered_list_side_by_side_stay_apart():
+    out = page_html.quote_html("- a\n- b\n1. c", [])
+    assert out == '<ul><li>a</li><li>b</li></ul><ol><li value="1">c</li></ol>'
+
+
+def test_list_items_are_escaped():
+    out = page_html.quote_html("- <b>Ask</b> & wait\n- <script>alert(1)</script>", [])
+    assert out == "<ul><li>&lt;b&gt;Ask&lt;/b&gt; &amp; wait</li><li>&lt;script&gt;alert(1)&lt;/script&gt;</li></ul>"
+
+
+def test_a_highlight_across_list_items_marks_the_same_words_in_each():
+    text = "Ask:\n- the teacher\n- the SENCO today"
+    start = text.index("teacher")
+    out = page_html.quote_html(text, [[start, text.index(" today")]])
+    assert out == "Ask:<ul><li>the <mark>teacher</mark></li><li><mark>the SENCO</mark> today</li></ul>"
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab <&>-*•1.)\n\t")), max_size=80),
+       st.lists(st.tuples(st.integers(-5, 90), st.integers(-5, 90)), max_size=4))
+def test_lists_add_only_list_and_mark_tags_and_keep_every_word(text, spans):
+    out = page_html.quote_html(text, [list(s) for s in spans])
+    assert set(re.findall(r"</?([a-z]+)", out)) <= {"mark", "ul", "ol", "li"}
+    bare = html.unescape(re.sub(r"<[^>]*>", "", out))
+    # Only the bullet and number markers at the start of list lines, and white space, are left out.
+    words = "".join(line[m.end():] if (m := page_html.LIST_ITEM.match(line)) else line for line in text.split("\n"))
+    assert re.sub(r"\s", "", bare) == re.sub(r"\s", "", words)
+
+
+def test_a_whole_section_shows_its_lists():
+    c = chunk("a", "Ask:\n- the teacher\n- the SENCO", 0)
+    out = page_html.section_html(*whole_section([c], passage(c.text, [[7, 18]], chunk_id="a")))
+    assert out == '<div class="sg-section">Ask:<ul><li><mark>the teacher</mark></li><li>the SENCO</li></ul></div>'
+
+
+def test_passages_of_one_section_are_grouped_under_one_heading_best_first():
+    best = passage("Schools decide how to use it.", chunk_id="b", start=140, end=169)
+    other = passage("Element 3 is top-up funding.", heading_path=[TITLE, "Element 3"], chunk_id="c", start=200)
+    earlier = passage("Element 2 is for SEN support.", chunk_id="a", start=100, end=129)
+    other_file = passage("Element 2 in another guide.", chunk_id="d", file="other.md")
+    groups = page_html.group_by_section([best, other, earlier, other_file])
+    assert [[p.chunk_id for p in g] for g in groups] == [["b", "a"], ["c"], ["d"]]
+    out = page_html.section_passages_html(groups[0])
+    assert out.count('class="sg-crumb"') == 1 and out.count('<blockquote class="sg-quote">') == 2
+    assert out.index("Schools decide how to use it.") < out.index("Element 2 is for SEN support.")
+
+
+def test_a_group_names_each_pdf_page_once_and_each_link_once():
+    pdf = "https://www.westvale.gov.uk/send-strategy.pdf"
+    group = [passage("One.", source=pdf, page=2, start=0), passage("Two.", source=pdf, page=3, chunk_id="c2", start=9),
+             passage("Three.", source=pdf, page=3, chunk_id="c3", start=20)]
+    out = page_html.section_passages_html(group)
+    assert "”, pages 2 and 3</p>" in out
+    assert out.count("Open page 3 of the PDF") == 1 and out.count("Open page 2 of the PDF") == 1
+    assert page_html.section_passages_html(group[:1]) == page_html.passage_html(group[0])
+
+
+def test_the_answer_restates_the_question_escaped():
+    assert page_html.asked_html("What is a SENCO?") == '<p class="sg-asked">You asked: “What is a SENCO?”</p>'
+    assert page_html.asked_html("<b>hi</b> & **you**") == \
+        '<p class="sg-asked">You asked: “&lt;b&gt;hi&lt;/b&gt; &amp; **you**”</p>'
+
+
+def test_the_live_region_says_how_many_passages_or_that_there_is_no_answer():
+    from qa import Answer
+
+    one_section = [passage("A.", chunk_id="a"), passage("B.", chunk_id="b", start=5)]
+    two_sections = one_section + [passage("C.", chunk_id="c", heading_path=[TITLE, "Element 3"])]
+    assert page_html.status_text(None) == ""
+    assert page_html.status_text(Answer("q", True, "", [one_section[0]])) == "Found 1 passage in the guidance."
+    assert page_html.status_text(Answer("q", True, "", one_section)) == "Found 2 passages in the guidance."
+    assert page_html.status_text(Answer("q", True, "", two_sections)) == \
+        "Found 3 passages in the guidance, from 2 sections."
+    assert page_html.status_text(Answer("q", False, "No.", two_sections)) == "No answer in the guidance for this question."
+    assert page_html.status_text(Answer("", False, "Please type a question.")) == "Please type a question."
+    assert page_html.live_region_html("") == '<div class="sg-live" role="status" aria-live="polite"></div>'
+    assert page_html.live_region_html("<b>") == '<div class="sg-live" role="status" aria-live="polite">&lt;b&gt;</div>'
+
+
 # --- links back to the source ------------------------------------------------
 
 def test_a_section_with_a_heading_id_links_to_its_anchor():

@@ -40,6 +40,26 @@ STYLE = """<style>
 .sg-facts { margin: 0; }
 .sg-facts dt { font-weight: 600; margin-top: .5rem; }
 .sg-facts dd { margin: 0; overflow-wrap: anywhere; }
+.sg-quote ul, .sg-quote ol, .sg-section ul, .sg-section ol { margin: .4rem 0; padding-left: 1.4rem; }
+.sg-quote li, .sg-section li { margin: .15rem 0; }
+.sg-quote + .sg-quote { margin-top: .8rem; }
+.sg-asked { color: #4a4b57; margin: 0; overflow-wrap: anywhere; }
+[data-testid="stMain"] h2.sg-examples { font-size: 1.15rem; font-weight: 600; margin: .5rem 0 0 0; padding: 0; }
+/* The live region is for screen readers: the heading below says the same to the eye. */
+.sg-live { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;
+           clip-path: inset(50%); white-space: nowrap; border: 0; }
+[data-testid="stElementContainer"]:has(.sg-live) { margin-bottom: -1rem; }
+/* A script that moves focus to the answer takes no room. */
+[data-testid="stElementContainer"]:has(script) { display: none; }
+/* The answer is focused after a search: clear of the fixed toolbar when scrolled to. */
+[data-testid="stMain"] h2, .sg-notice { scroll-margin-top: 4.5rem; }
+/* "Press Enter to submit form" sat over the typed question on a phone; the
+   button says what to do. */
+[data-testid="InputInstructions"] { display: none; }
+/* Every focus indicator: a 3px outline at 8.3:1 against the white page (WCAG 2.2 asks 3:1). */
+button:focus-visible, a:focus-visible, summary:focus-visible, [tabindex="-1"]:focus,
+[data-testid="stTextInputRootElement"]:focus-within {
+  outline: 3px solid #1b4f8a !important; outline-offset: 2px; }
 </style>"""
 
 

@@ -4,11 +4,18 @@ import streamlit as st
 from ingest.errors import SenGuideError
 from ingest.settings import Settings
 from qa import Engine, gold_files, page_html, staff_tables
-from qa.evaluate import Baselines, baselines_for, evaluate, read_gold
+from qa.evaluate import Baselines, baselines_for, evaluate, format_report, read_gold
 from views import shared
 
 PASSAGES = 10  # staff see the ranking below the top three parents see
 EVAL_K = 5  # the evaluation's own k (shared/eval/README.md)
+# Tables of text are static (st.table): their headers and cells wrap, so every
+# column fits 1,280 px beside the sidebar and no heading path is cut off.
+RAW_NOTE = ("The engine's own names and numbers: **fused** is the overall match (the weighted sum the ranking "
+            "uses, word scores first divided by the question's best); **dense** (the passage) and **sentence** "
+            "(its best sentence or heading) are cosine similarities of meaning, 1 the same and 0 unrelated; "
+            "**keyword** and **sentence_keyword** are BM25 word scores, with no fixed scale; **coverage** is the "
+            "weighted share of the question's words found (0 to 1). The **chunk id** names the passage in the index.")
 
 
 def _ask() -> None:
@@ -40,31 +47,42 @@ with st.form("staff_ask", border=False, enter_to_submit=True):
 if "q" in st.query_params:
     answer = shared.search(engine, st.query_params["q"], int(k), staff=True)
     st.header("How the search read the question", anchor=False)
+    st.html(page_html.notice_html(staff_tables.decision(answer)))
     st.html(page_html.facts_html(staff_tables.answer_facts(answer)))
     if answer.passages:
         st.header("Ranked passages", anchor=False)
-        st.dataframe(staff_tables.passage_rows(answer), hide_index=True)
+        st.markdown("\n".join(f"- **{name}**: {meaning}" for name, meaning in staff_tables.score_key()))
+        st.caption(staff_tables.SCALE_NOTE)
+        several = len(engine.facts().get("documents", [])) > 1
+        st.table(staff_tables.markdown_safe(staff_tables.passage_rows(answer, several_documents=several)),
+                 hide_index=True)
+        with st.expander("Raw scores"):
+            st.markdown(RAW_NOTE)
+            st.dataframe(staff_tables.raw_rows(answer), hide_index=True)
+            st.html(page_html.facts_html(staff_tables.raw_signals(answer)))
         for passage in answer.passages:
-            with st.expander(f"Read passage {passage.rank}"):
+            with st.expander(f"Read passage {passage.rank}: {staff_tables.markdown_text(staff_tables.section(passage))}"):
                 st.html(page_html.passage_html(passage, heading_level=4))
 
 st.header("The index", anchor=False)
 st.html(page_html.facts_html(staff_tables.index_facts(engine.facts(), shared.load_note())))
 st.subheader("Documents", anchor=False)
-st.dataframe(staff_tables.document_rows(engine.facts()), hide_index=True)
+st.table(staff_tables.markdown_safe(staff_tables.document_rows(engine.facts())), hide_index=True)
 
 st.header("Evaluation", anchor=False)
-st.markdown(f"Runs every question of a gold file through the search (top {EVAL_K}) and shows which "
-            "questions found their gold passage first, beside two baselines over plain 500-character chunks of "
-            "the same guidance: `dense_500` (the same model alone) and `bm25_500` (keywords alone). "
-            "The file is only read.")
+st.markdown(f"Runs every question of a test questions file through the search, {EVAL_K} passages each, and "
+            "counts how often the passage holding the expected answer came first, and how often questions the "
+            "guidance does not answer were refused. Beside it, two simpler searches over plain 500-character "
+            "pieces of the same guidance: by meaning alone (the same model) and by keywords alone (BM25). "
+            "The file holds one question a line, with words its right passage holds (JSON Lines, as in "
+            "shared/eval/README.md); it is only read.")
 with st.form("evaluate", border=False):
-    typed = st.text_input("Gold file (JSON Lines), relative to the repository folder", value=gold_files.DEFAULT_GOLD)
+    typed = st.text_input("Test questions file, relative to the repository folder", value=gold_files.DEFAULT_GOLD)
     run = st.form_submit_button("Run the evaluation")
 if run:
     try:
         items = read_gold(gold_files.gold_path(typed))
-        with st.spinner("Running every question through the search and the baselines..."):
+        with st.spinner("Running every question through the search and the two simpler searches..."):
             evaluation = evaluate(engine, items, k=EVAL_K, baselines=_baselines(engine.settings, engine))
         # The rows come from the same run as the scores: each question is searched once.
         rows = staff_tables.question_rows(items, evaluation.results, EVAL_K)
@@ -76,11 +94,18 @@ if "evaluation" in st.session_state:
     typed, report, rows = st.session_state.evaluation
     system = report["system"]
     st.html(page_html.notice_html(
-        f"{typed}: {system['in_scope']} in-scope and {system['out_of_scope']} out-of-scope questions, "
-        f"{system['seconds']} s."))
+        f"{typed}: {system['in_scope']} questions the guidance answers and {system['out_of_scope']} it does not, "
+        f"{system['seconds']} s. {staff_tables.evaluation_summary(report)}"))
     st.subheader("Scores", anchor=False)
-    st.dataframe(staff_tables.metric_rows(report), hide_index=True)
+    st.table(staff_tables.markdown_safe(staff_tables.metric_rows(report)), hide_index=True)
+    with st.expander("Raw scores"):
+        st.markdown("As `python -m qa.evaluate` prints them: hit@1, hit@3 and hit@5 are the right passage "
+                    "first, in the first three and in the first five; mrr@5 the average position score; "
+                    "abstain_oos the unanswerable questions refused; false_abstain the answerable ones refused; "
+                    "dense_500 and bm25_500 the searches by meaning alone and by keywords alone.")
+        st.code(format_report(report), language=None)
     st.subheader("By kind of question", anchor=False)
+    st.caption("Share right: the right passage first or, for questions the guidance does not answer, refused.")
     st.dataframe(staff_tables.kind_rows(system), hide_index=True)
     st.subheader("Hits and misses", anchor=False)
-    st.dataframe(rows, hide_index=True)
+    st.table(staff_tables.markdown_safe(rows), hide_index=True)
