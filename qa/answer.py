@@ -48,6 +48,10 @@ class Answer:
     missing: list[str] = field(default_factory=list)  # the question's words the guidance never uses, most telling first
     urgent: bool = False  # the question speaks of a child at risk
     help: list[dict] = field(default_factory=list)  # contacts to offer: emergency ones when urgent, else on refusal
+    # On refusal: the question with its misspelt words set right ("" when none look misspelt)...
+    did_you_mean: str = ""
+    # ...and two or three questions the guidance does answer, from the headings closest to it.
+    suggestions: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """The --json shape of `python -m qa`."""
@@ -64,6 +68,8 @@ class Answer:
             "missing": self.missing,
             "urgent": self.urgent,
             "help": self.help,
+            "did_you_mean": self.did_you_mean,
+            "suggestions": self.suggestions,
             "passages": [
                 {"rank": p.rank, "score": round(p.score, 6), "scores": {k: round(v, 6) for k, v in p.scores.items()},
                  "text": p.text, "document": p.document, "source": p.source, "anchor": p.anchor, "page": p.page,

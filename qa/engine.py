@@ -15,7 +15,7 @@ from ingest.about import Contact, read_about
 from ingest.settings import Settings, from_env
 from ingest import dense_index, keyword_index, store
 
-from . import coverage, fusion, highlight, overlap, question as question_mod, safety
+from . import coverage, fusion, highlight, messages, overlap, question as question_mod, safety, spelling
 from .answer import Answer, Passage
 from .encoder import QueryEncoder
 from .glossary import LOCAL_GLOSSARY, SEN_GLOSSARY, Expansion, Glossary, words
@@ -77,6 +77,7 @@ class Engine:
         self._crisis = np.array(safety.crisis_passages(self.index.chunks), dtype=np.int64)
         self._cache: OrderedDict[tuple[str, int], Answer] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._answerable: dict[str, bool] = {}  # headings offered after a refusal, by whether they are answered
         self._keyword_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sen-guide-keyword")
 
     # --- what the pages may ask of it ------------------------------------------
@@ -97,6 +98,12 @@ class Engine:
     def warm_up(self) -> None:
         """Load the model now, so that the first question is as quick as the rest."""
         self.encoder.encode("warm up")
+
+    def explain(self, text: str) -> list["Term"]:
+        """The glossary terms a text uses (SENCO, EHC plan...), where, and what each means (qa.explain)."""
+        from .explain import Term, terms  # noqa: F401 - Term names the result
+
+        return terms(text, self.glossary.entries)
 
     # --- the one main call -------------------------------------------------
 
@@ -175,7 +182,7 @@ class Engine:
         return Evidence(exp, candidates, scores, evidence, firsts, question_concepts,
                         coverage.in_vocabulary(question_concepts, self._vocabulary))
 
-    def _search(self, text: str, k: int) -> Answer:
+    def _search(self, text: str, k: int, suggest: bool = True) -> Answer:
         urgent = safety.at_risk(text)
         ev = self.evidence(text, self._crisis if urgent else None)
         fitted = self.tuning.fitted
@@ -193,8 +200,13 @@ class Engine:
         if vague:
             # Only everyday words ("What can I do?"): nothing to tell passages apart by.
             answered = False
-        reason = "" if answered else (question_mod.VAGUE_REASON if vague else self._no_answer())
+        exp = ev.expansion
+        # Too few words of English: say so, not that the guidance lacks it (and suggest nothing).
+        foreign = not answered and not spelling.looks_english(exp, self.glossary)
+        reason = "" if answered else (self._no_answer(foreign) if foreign or not vague else question_mod.VAGUE_REASON)
         help_ = list(self.about.emergency) if urgent else ([] if answered else list(self.about.contacts))
+        offer = suggest and not answered and not foreign
+        did_you_mean = spelling.did_you_mean(text, self.glossary) if offer else ""
 
         idx = self.index
         passages: list[Passage] = []
@@ -213,23 +225,46 @@ class Engine:
                 publisher=c.publisher, file=c.file, start=c.start, end=c.end,
                 anchor=c.anchor, page=c.page, updated=c.updated,
             ))
-        exp = ev.expansion
+        suggestions = self._suggestions([idx.chunks[ev.candidates[j]] for j in order]) if offer else []
         return Answer(text, answered, reason, passages, expanded_question=" ".join(exp.keyword_query.splitlines()),
                       corrections=exp.corrections, confidence=signals["confidence"], chance=chance,
                       threshold=fitted.threshold,
-                      signals=signals, missing=ev.missing, urgent=urgent, help=[c.to_json() for c in help_])
+                      signals=signals, missing=ev.missing, urgent=urgent, help=[c.to_json() for c in help_],
+                      did_you_mean=did_you_mean, suggestions=suggestions)
 
-    def _no_answer(self) -> str:
-        """Why there is no answer, and who can help, from the corpus's own settings."""
-        who = "your child's school SENCO"
-        if self.about.contacts:
-            who += ", or " + " or ".join(_contact_line(c) for c in self.about.contacts[:2])
-        return f"The guidance does not seem to answer this question. You could ask {who}."
+    def _no_answer(self, foreign: bool = False) -> str:
+        """Why there is no answer, and who can help, from the corpus's own settings
+        (their phone numbers and web addresses are in Answer.help, shown beside it)."""
+        names = [_contact_line(c) for c in self.about.contacts[:2]]
+        return messages.not_english(names) if foreign else messages.no_answer(names)
+
+    def _suggestions(self, ranked: list, limit: int = 3, tries: int = 8) -> list[str]:
+        """Up to `limit` questions the guidance answers, from the section
+        headings of the passages ranked closest to a refused question (never a
+        document's title): each heading is asked in turn, and kept if answered."""
+        headings = [c.heading_path[-1] for c in ranked if len(c.heading_path) > 1]
+        found = []
+        for heading in list(dict.fromkeys(headings))[:tries]:
+            if self._answers(heading):
+                found.append(messages.suggestion(heading))
+                if len(found) == limit:
+                    break
+        return found
+
+    def _answers(self, question: str) -> bool:
+        """Whether the guidance answers a question (remembered: headings are few)."""
+        with self._cache_lock:
+            known = self._answerable.get(question)
+        if known is None:
+            known = self._search(question_mod.clean(question)[0], 1, suggest=False).answered
+            with self._cache_lock:
+                self._answerable[question] = known
+        return known
 
 
 def _contact_line(c: Contact) -> str:
-    details = ", ".join(x for x in (c.phone and f"phone {c.phone}", c.url) if x)
-    return f"{c.name} ({details})" if details else c.name
+    """A contact as the refusal names it: its name (its phone and web address are listed below it)."""
+    return c.name
 
 
 def _as_asked(cached: Answer, text: str, notice: str) -> Answer:

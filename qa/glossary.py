@@ -32,6 +32,7 @@ class Entry:
     also: tuple[str, ...]  # what parents type for them, lower case
     term: str = ""
     definition: str = ""
+    means: str = ""  # the term spelled out ("Special Educational Needs Coordinator")
 
 
 @dataclass
@@ -131,7 +132,7 @@ def read_entries(path: Path) -> list[Entry]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return [Entry(str(item["guidance"]), tuple(str(a).lower().replace("’", "'") for a in item.get("also", [])),
-                      str(item.get("term", "")), str(item.get("definition", "")))
+                      str(item.get("term", "")), str(item.get("definition", "")), str(item.get("means", "")))
                 for item in data["entries"]]
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise CorpusError(f"The glossary {path} cannot be read ({type(exc).__name__}: {exc}): each entry needs "

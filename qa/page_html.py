@@ -1,5 +1,6 @@
-"""The parent page's HTML: breadcrumbs, quoted passages with their highlights,
-where to read them, whole sections, notices and contacts.
+"""The parent page's HTML: breadcrumbs, quoted passages with their highlights
+and the glossary's words explained, where to read them, whole sections,
+notices and contacts.
 
 No Streamlit here, so everything that could be wrong on the page is tested
 like any other module. Text from the guidance or from a question is always
@@ -10,12 +11,18 @@ from __future__ import annotations
 import html
 import re
 from datetime import date
+from typing import Callable
 from urllib.parse import urlsplit
 
 from ingest.chunking import CRUMB
 
 from .answer import Answer, Passage
+from .explain import Term, merge
 from .links import source_link
+from . import messages
+
+# What the page asks of the engine to explain words (Engine.explain): a text's glossary terms.
+Explain = Callable[[str], list[Term]]
 
 
 def breadcrumb(heading_path: list[str]) -> str:
@@ -24,18 +31,53 @@ def breadcrumb(heading_path: list[str]) -> str:
     return CRUMB.join(inner) if inner else "".join(heading_path[:1])
 
 
-def highlighted_html(text: str, spans: list[list[int]]) -> str:
-    """The text escaped for HTML, each [start, end] span wrapped in <mark>.
+def highlighted_html(text: str, spans: list[list[int]], terms: list[Term] = ()) -> str:
+    """The text escaped for HTML, each [start, end] span wrapped in <mark>, and
+    each use of a glossary term in <abbr title="what it means">.
 
     Every piece is escaped on its own before the tags go round it, so nothing
-    in the text can open or close markup, whatever the offsets are."""
-    out, pos = [], 0
-    for start, end in _clean_spans(spans, len(text)):
-        out.append(html.escape(text[pos:start]))
-        out.append(f"<mark>{html.escape(text[start:end])}</mark>")
-        pos = end
-    out.append(html.escape(text[pos:]))
+    in the text can open or close markup, whatever the offsets are. A term is
+    inside a highlight or outside it; one that crosses a highlight's edge is
+    cut there into two <abbr>s, so the tags always nest."""
+    return _marked(text, _clean_spans(spans, len(text)), _term_spans(terms, len(text)), 0, len(text))
+
+
+def _marked(text: str, marks: list[tuple[int, int]], abbrs: list[tuple[int, int, str]], start: int, end: int) -> str:
+    """text[start:end] escaped, with the marks (sorted, apart) and the terms in it."""
+    out, pos = [], start
+    for s, e in marks:
+        s, e = max(s, start), min(e, end)
+        if e <= s:
+            continue
+        out.append(_abbred(text, abbrs, pos, s))
+        out.append(f"<mark>{_abbred(text, abbrs, s, e)}</mark>")
+        pos = e
+    out.append(_abbred(text, abbrs, pos, end))
     return "".join(out)
+
+
+def _abbred(text: str, abbrs: list[tuple[int, int, str]], start: int, end: int) -> str:
+    """text[start:end] escaped, each term's part of it in <abbr>."""
+    out, pos = [], start
+    for s, e, title in abbrs:
+        s, e = max(s, start), min(e, end)
+        if e <= s:
+            continue
+        out.append(html.escape(text[pos:s]))
+        out.append(f'<abbr title="{html.escape(title, quote=True)}">{html.escape(text[s:e])}</abbr>')
+        pos = e
+    out.append(html.escape(text[pos:end]))
+    return "".join(out)
+
+
+def _term_spans(terms: list[Term], length: int) -> list[tuple[int, int, str]]:
+    """Each use of each term, clipped to the text, sorted; one that overlaps an earlier one is dropped."""
+    spans = sorted((max(0, int(s)), min(length, int(e)), t.title) for t in terms for s, e in t.spans)
+    kept: list[tuple[int, int, str]] = []
+    for s, e, title in spans:
+        if e > s and (not kept or s >= kept[-1][1]):
+            kept.append((s, e, title))
+    return kept
 
 
 def _clean_spans(spans: list[list[int]], length: int) -> list[tuple[int, int]]:
@@ -57,11 +99,14 @@ def _clean_spans(spans: list[list[int]], length: int) -> list[tuple[int, int]]:
 LIST_ITEM = re.compile(r"[ \t]*(?:(?P<bullet>[-•*])|(?P<number>\d{1,3})[.)])[ \t]+(?=\S)")
 
 
-def quote_html(text: str, spans: list[list[int]]) -> str:
+def quote_html(text: str, spans: list[list[int]], terms: list[Term] = ()) -> str:
     """Guidance text as HTML, word for word: runs of list lines become <ul> or
     <ol> items, the rest stays text (its line breaks kept by the stylesheet's
     pre-line). Each piece is escaped and highlighted on its own, so a
-    highlight across list items is cut at the items' edges, never misplaced."""
+    highlight across list items is cut at the items' edges, never misplaced.
+    Glossary terms (Engine.explain) are wrapped in <abbr> the same way; the
+    guidance's words are never changed or added to."""
+    marks, abbrs = _clean_spans(spans, len(text)), _term_spans(terms, len(text))
     out, run_start, i = [], 0, 0
     lines = _lines(text)
     while i < len(lines):
@@ -73,14 +118,14 @@ def quote_html(text: str, spans: list[list[int]]) -> str:
         items = []
         while i < len(lines) and (m := LIST_ITEM.match(text, *lines[i])) and ("ol" if m["number"] else "ul") == kind:
             value = f' value="{int(m["number"])}"' if m["number"] else ""
-            items.append(f"<li{value}>{_piece(text, spans, m.end(), lines[i][1])}</li>")
+            items.append(f"<li{value}>{_piece(text, marks, abbrs, m.end(), lines[i][1])}</li>")
             i += 1
         # The line breaks around a list are its own edges: the list's margins show them.
-        out.append(_piece(text, spans, run_start, len(text[:match.start()].rstrip())))
+        out.append(_piece(text, marks, abbrs, run_start, len(text[:match.start()].rstrip())))
         out.append(f"<{kind}>{''.join(items)}</{kind}>")
         run_start = lines[i - 1][1]
         run_start += len(text[run_start:]) - len(text[run_start:].lstrip("\r\n"))
-    out.append(_piece(text, spans, run_start, len(text)))
+    out.append(_piece(text, marks, abbrs, run_start, len(text)))
     return "".join(out)
 
 
@@ -93,12 +138,23 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return bounds
 
 
-def _piece(text: str, spans: list[list[int]], start: int, end: int) -> str:
-    """text[start:end] escaped, with the spans that fall in it highlighted."""
-    if end <= start:
+def _piece(text: str, marks: list[tuple[int, int]], abbrs: list[tuple[int, int, str]], start: int, end: int) -> str:
+    """text[start:end] escaped, with the marks and terms that fall in it."""
+    return _marked(text, marks, abbrs, start, end) if end > start else ""
+
+
+def words_html(terms: list[Term]) -> str:
+    """Below a quote: a disclosure listing each glossary term once, as the
+    text writes it, with what it stands for and what it means. A <details>
+    opens by touch, click and keyboard and is announced by screen readers,
+    which an <abbr>'s title is not. "" when there are no terms."""
+    if not terms:
         return ""
-    inside = [[max(s, start) - start, min(e, end) - start] for s, e in _clean_spans(spans, len(text)) if s < end and e > start]
-    return highlighted_html(text[start:end], inside)
+    rows = "".join(f"<dt>{html.escape(' or '.join(t.words) or t.term)}</dt><dd>{html.escape(t.explanation)}</dd>"
+                   for t in terms)
+    names = ", ".join((t.words or (t.term,))[0] for t in terms)
+    return (f'<details class="sg-words"><summary>Words explained: {html.escape(names)}</summary>'
+            f"<dl>{rows}</dl></details>")
 
 
 def section_key(p: Passage) -> tuple[str, tuple[str, ...]]:
@@ -116,22 +172,33 @@ def group_by_section(passages: list[Passage]) -> list[list[Passage]]:
     return list(groups.values())
 
 
-def passage_html(p: Passage, heading_level: int = 3) -> str:
+def passage_html(p: Passage, heading_level: int = 3, explain: Explain | None = None) -> str:
     """One quoted passage: its breadcrumb as a heading, the document title (and
     PDF page), the quote, then where to read it (source_html)."""
-    return section_passages_html([p], heading_level)
+    return section_passages_html([p], heading_level, explain)
 
 
-def section_passages_html(passages: list[Passage], heading_level: int = 3) -> str:
+def section_passages_html(passages: list[Passage], heading_level: int = 3, explain: Explain | None = None) -> str:
     """Passages of one section under one heading: the breadcrumb, the document
-    title (and PDF pages), each quote, then where to read them (source_html, once each)."""
+    title (and PDF pages), each quote, the words explained (with `explain`,
+    Engine.explain: the glossary terms of the headings and quotes, each once,
+    in the order they are read), then where to read them (source_html, once each)."""
     first, h = passages[0], f"h{heading_level}"
     pages = sorted({int(p.page) for p in passages if p.page})
     page = f", page {pages[0]}" if len(pages) == 1 else f", pages {_and(map(str, pages))}" if pages else ""
-    quotes = "".join(f'<blockquote class="sg-quote">{quote_html(p.text, p.highlights)}</blockquote>' for p in passages)
+    crumb = breadcrumb(first.heading_path)
+    explain = explain or _no_terms
+    found = [explain(p.text) for p in passages]
+    quotes = "".join(f'<blockquote class="sg-quote">{quote_html(p.text, p.highlights, terms)}</blockquote>'
+                     for p, terms in zip(passages, found))
+    words = words_html(merge([explain(crumb), explain(first.document), *found]))
     sources = "".join(dict.fromkeys(source_html(p) for p in passages))
-    return (f'<{h} class="sg-crumb">{html.escape(breadcrumb(first.heading_path))}</{h}>'
-            f'<p class="sg-doc">From “{html.escape(first.document)}”{page}</p>{quotes}{sources}')
+    return (f'<{h} class="sg-crumb">{html.escape(crumb)}</{h}>'
+            f'<p class="sg-doc">From “{html.escape(first.document)}”{page}</p>{quotes}{words}{sources}')
+
+
+def _no_terms(_text: str) -> list[Term]:
+    return []
 
 
 def _and(words) -> str:
@@ -188,9 +255,11 @@ def long_date(iso: str) -> str:
     return f"{d.day} {d:%B %Y}"
 
 
-def section_html(text: str, spans: list[list[int]]) -> str:
-    """A whole section (Engine.section), the passage's highlights in it."""
-    return f'<div class="sg-section">{quote_html(text, spans)}</div>'
+def section_html(text: str, spans: list[list[int]], explain: Explain | None = None) -> str:
+    """A whole section (Engine.section), the passage's highlights in it, and
+    with `explain` (Engine.explain) its glossary terms explained below it."""
+    terms = (explain or _no_terms)(text)
+    return f'<div class="sg-section">{quote_html(text, spans, terms)}</div>{words_html(terms)}'
 
 
 def notice_html(message: str, kind: str = "info") -> str:
@@ -206,9 +275,9 @@ def help_html(answer: Answer) -> str:
         return ""
     items = "".join(f"<li>{_contact_html(c)}</li>" for c in answer.help)
     if answer.urgent:
-        return ('<div class="sg-notice sg-urgent" role="alert"><p><strong>If a child is in danger now, call 999.</strong> '
-                f"You can also get help from:</p><ul>{items}</ul></div>")
-    return f'<div class="sg-help"><p>Who can help:</p><ul>{items}</ul></div>'
+        return (f'<div class="sg-notice sg-urgent" role="alert"><p><strong>{html.escape(messages.URGENT_CALL)}</strong> '
+                f"{html.escape(messages.URGENT_MORE)}</p><ul>{items}</ul></div>")
+    return f'<div class="sg-help"><p>{html.escape(messages.HELP_HEADING)}</p><ul>{items}</ul></div>'
 
 
 def _contact_html(c: dict) -> str:

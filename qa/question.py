@@ -6,10 +6,11 @@ import unicodedata
 
 from ingest.settings import MAX_QUESTION_CHARS
 
-EMPTY_REASON = "Please type a question, for example: “Can I ask for an EHC assessment myself?”"
+from . import messages
+
+EMPTY_REASON = messages.EMPTY
 # A question of only everyday words ("What can I do?") has nothing to match a passage on.
-VAGUE_REASON = ("Please say a little more about what you want to know, for example: "
-                "“Can I ask for an EHC assessment myself?”")
+VAGUE_REASON = messages.VAGUE
 
 
 def clean(question: object) -> tuple[str, str]:
@@ -23,8 +24,7 @@ def clean(question: object) -> tuple[str, str]:
     notice = ""
     if len(text) > MAX_QUESTION_CHARS:
         cut = text[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0] or text[:MAX_QUESTION_CHARS]
-        notice = (f"Your question was {len(text):,} characters long, so only its first {len(cut):,} were used "
-                  f"(the limit is {MAX_QUESTION_CHARS:,}). Shorter questions work best.")
+        notice = messages.long_question(len(text), len(cut), MAX_QUESTION_CHARS)
         text = cut
     return text, notice
 

@@ -9,7 +9,7 @@ from ingest.about import ABOUT_FILE, UK_EMERGENCY, About, Contact, read_about
 from ingest import ensure_index
 from ingest.errors import CorpusError
 from ingest.settings import DEFAULT_CORPUS_DIR, Settings
-from qa import Engine, decision
+from qa import Engine, decision, messages, page_html
 from qa.tuning import Tuning
 
 from conftest import FAKE_MODEL_NAME
@@ -132,20 +132,25 @@ def refusing_engine(fake_model, monkeypatch, tiny_corpus, tmp_path):
 def test_a_refusal_names_the_corpus_contacts(refusing_engine):
     answer = refusing_engine({"contacts": CONTACTS}, "with-contacts").search("How are plans reviewed?")
     assert not answer.answered and not answer.urgent
-    assert answer.reason.endswith(
-        "You could ask your child's school SENCO, or Testshire SENDIASS (phone 01234 000111, "
-        "https://sendiass.example.org) or Parent Carer Forum (https://forum.example.org).")
+    assert answer.reason == messages.no_answer(["Testshire SENDIASS", "Parent Carer Forum"])
+    assert "Ask your child's school SENCO. Or ask Testshire SENDIASS or Parent Carer Forum." in answer.reason
     assert "Third Service" not in answer.reason  # two at most
-    assert answer.help == CONTACTS  # all of them offered beside the refusal
+    assert answer.help == CONTACTS  # all of them offered beside the refusal, with their numbers and addresses
+    shown = page_html.help_html(answer)
+    assert shown.startswith('<div class="sg-help"><p>Who can help:</p>')
+    assert '<a href="tel:01234000111">01234 000111</a>' in shown and '<a href="tel:0800333">0800 333</a>' in shown
+    assert '<a href="https://sendiass.example.org">https://sendiass.example.org</a>' in shown
+    assert '<a href="https://forum.example.org">' in shown and "<strong>Third Service</strong>" in shown
 
 
 def test_a_contact_with_no_details_is_named_alone(refusing_engine):
     answer = refusing_engine({"contacts": [{"name": "Local Offer team"}]}, "bare").search("How are plans reviewed?")
-    assert answer.reason.endswith("You could ask your child's school SENCO, or Local Offer team.")
+    assert answer.reason.endswith("Ask your child's school SENCO. Or ask Local Offer team. They can help you.")
 
 
 def test_a_refusal_without_contacts_gives_the_neutral_line_only(refusing_engine):
     answer = refusing_engine(None, "no-settings").search("How are plans reviewed?")
     assert not answer.answered
-    assert answer.reason == "The guidance does not seem to answer this question. You could ask your child's school SENCO."
+    assert answer.reason == messages.no_answer([])
+    assert answer.reason.endswith("Ask your child's school SENCO. They can help you.")
     assert answer.help == []

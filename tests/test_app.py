@@ -1,13 +1,14 @@
 """Both pages driven by streamlit.testing.v1.AppTest, with the real engine on an index built here."""
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from ingest.settings import DEFAULT_CORPUS_DIR
-from qa import Engine
+from qa import Engine, messages
 from qa.evaluate import Baselines
 from views import shared
 
@@ -69,6 +70,11 @@ def examples(at: AppTest) -> list:
     return [b for b in at.button if (b.key or "").startswith("example-")]
 
 
+def without_abbr(body: str) -> str:
+    """The HTML without the <abbr> tags that explain glossary words (qa.explain)."""
+    return re.sub(r'<abbr title="[^"]*">|</abbr>', "", body)
+
+
 def live_regions(at: AppTest) -> list[str]:
     return [m.value for m in at.markdown if 'class="sg-live"' in m.value]
 
@@ -107,7 +113,7 @@ def test_a_question_shows_the_right_quote_and_heading(env):
     first = passages(at)[0]
     assert f'<h3 class="sg-crumb">{ELEMENT_2}</h3>' in first
     assert "From “Special Educational Needs Support”" in first
-    assert "<mark>Element 2 funding is to provide SEN support" in first
+    assert "<mark>Element 2 funding is to provide SEN support" in without_abbr(first)
     assert 1 <= len(passages(at)) <= 5  # few enough to read on a phone
     assert at.query_params["q"] == "What is Element 2 funding?"  # kept in the URL
 
@@ -124,12 +130,61 @@ def test_read_the_whole_section_holds_the_full_section(env):
     assert "<mark>Your child’s progress is monitored" in section
 
 
+def suggestions(at: AppTest) -> list:
+    """The questions a refusal offers: one button each."""
+    return [b for b in at.button if (b.key or "").startswith("suggestion-")]
+
+
 def test_an_out_of_scope_question_says_so_and_points_to_help(env):
     at = ask_question(open_app(), "What is the capital of France?")
     assert at.header[0].value == "No answer in the guidance"
     (notice,) = notices(at)
-    assert "does not seem to answer" in notice and "SENCO" in notice and WIASS in notice
+    assert messages.NO_ANSWER in notice and "SENCO" in notice and WIASS in notice
+    (contacts,) = [h.value for h in at.html if h.value.startswith('<div class="sg-help">')]
+    assert f"<strong>{WIASS} (WIASS)</strong>" in contacts
     assert not passages(at)
+    # Questions the guidance answers, as buttons; one press asks it and answers it.
+    offered = suggestions(at)
+    assert 2 <= len(offered) <= 3
+    assert f'<h2 class="sg-examples">{messages.SUGGESTIONS_HEADING}</h2>' in [h.value for h in at.html]
+    question = messages.question_of(re.sub(r"\\(.)", r"\1", offered[0].label))
+    offered[0].click().run()
+    assert not at.exception
+    assert at.query_params["q"] == question and at.text_input(key="question").value == question
+    assert at.header[0].value == "What the guidance says" and passages(at)
+
+
+def test_a_refusal_lists_the_corpus_contacts_with_phone_and_web_links(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(DEFAULT_CORPUS_DIR, corpus)
+    (corpus / "sen-guide.json").write_text(json.dumps({"contacts": [
+        {"name": "Testshire SENDIASS", "phone": "01234 000111", "url": "https://sendiass.example.org",
+         "about": "free advice"},
+        {"name": "Parent Carer Forum", "url": "https://forum.example.org"}]}), encoding="utf-8")
+    monkeypatch.setenv("SEN_GUIDE_CORPUS", str(corpus))
+    monkeypatch.setenv("SEN_GUIDE_INDEX", str(tmp_path / "index"))  # built by the page on first load
+    at = open_app(query="How do I renew my passport?")
+    assert at.header[0].value == "No answer in the guidance"
+    assert "Or ask Testshire SENDIASS or Parent Carer Forum." in notices(at)[0]
+    (contacts,) = [h.value for h in at.html if h.value.startswith('<div class="sg-help">')]
+    assert '<a href="tel:01234000111">01234 000111</a>' in contacts
+    assert '<a href="https://sendiass.example.org">https://sendiass.example.org</a>' in contacts
+    assert '<a href="https://forum.example.org">https://forum.example.org</a>' in contacts
+    assert suggestions(at)
+
+
+def test_a_misspelt_question_is_offered_spelt_right_and_never_quoted_back(env):
+    at = ask_question(open_app(), "my sun has adhd wat do i do")
+    assert at.header[0].value == "No answer in the guidance"
+    shown = " ".join(bodies(at)[1:])  # all but the live region, which holds no question
+    assert "sun" not in re.findall(r"\w+", shown) and "wat" not in re.findall(r"\w+", shown)
+    assert not any('class="sg-asked"' in h.value for h in at.html)
+    button = at.button(key="did-you-mean")
+    assert re.sub(r"\\(.)", r"\1", button.label) == "Did you mean: my son has adhd what do i do?"
+    button.click().run()
+    assert not at.exception
+    assert at.query_params["q"] == "my son has adhd what do i do"
+    assert at.text_input(key="question").value == "my son has adhd what do i do"
 
 
 def test_an_injected_script_question_is_shown_as_text(env):
@@ -159,7 +214,7 @@ def test_an_example_question_is_one_click_away(env):
     assert not at.exception
     assert at.query_params["q"] == "What is a SENCO?"
     assert at.text_input(key="question").value == "What is a SENCO?"
-    assert "responsible for the school’s day to day SEN policy" in passages(at)[0]
+    assert "responsible for the school’s day to day SEN policy" in without_abbr(passages(at)[0])
     assert len(examples(at)) == 6  # still there, below the answer, for another click
 
 
@@ -171,6 +226,24 @@ def test_one_read_the_whole_section_for_each_section(env):
     assert [e.label for e in at.expander] == ["Read the whole section"] * len(crumbs)
     first = passages(at)[0]
     assert "<ul><li>Tell the teacher about your concerns</li>" in first  # a list, word for word
+
+
+def test_words_the_glossary_knows_are_explained_where_they_stand(env):
+    at = ask_question(open_app(), "What is a SENCO?")
+    first = passages(at)[0]
+    assert '<abbr title="Special Educational Needs Coordinator">SENCO</abbr>' in first  # in the quote
+    box = re.search(r'<details class="sg-words"><summary>Words explained: (.*?)</summary><dl>(.*?)</dl></details>',
+                    first)
+    assert "SENCO" in box.group(1).split(", ")
+    assert ("<dt>SENCO</dt><dd>Special Educational Needs Coordinator: The teacher in a school or nursery who "
+            "organises extra help") in box.group(2)
+    dts = re.findall(r"<dt>(.*?)</dt>", box.group(2))
+    assert len(dts) == len(set(dts))  # each term once
+    # The page's own words: SEN spelled out in the introduction, the examples' terms below them.
+    assert at.markdown[0].value.startswith("SEN means special educational needs.")
+    examples_box = next(h.value for h in at.html if h.value.startswith('<details class="sg-words"><summary>Words '
+                                                                        "explained: SENCO, EHC assessment</summary>"))
+    assert "<dt>EHC assessment</dt>" in examples_box
 
 
 def test_the_answer_restates_the_question(env):
@@ -295,7 +368,7 @@ def test_staff_see_why_the_search_refused(env):
     at = open_app(query="What is the capital of France?", page="views/staff.py")
     facts = answer_facts(at)
     assert "<dt>Answered</dt><dd>no: refused</dd>" in facts
-    assert "<dt>What parents are told</dt><dd>The guidance does not seem to answer" in facts and WIASS in facts
+    assert f"<dt>What parents are told</dt><dd>{messages.NO_ANSWER}" in facts and WIASS in facts
     assert "<dt>Words the guidance never uses</dt><dd>france, capital</dd>" in facts
     decision = re.sub(r"<[^>]+>", "", staff_notices(at)[0])
     assert re.match(r"Refused: the chance that the guidance answers this is 0\.\d+, below the 0\.\d+ needed\. "

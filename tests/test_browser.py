@@ -355,6 +355,48 @@ def test_parent_page_at_375_px(server, browser, figures):
     page.close()
 
 
+def test_words_explained_open_by_keyboard_and_by_touch_at_375_px(server, browser, figures):
+    page = browser.new_page(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    page.goto(f"{server}/?q={quote('What is a SENCO?')}")
+    page.get_by_role("heading", name="What the guidance says").wait_for(timeout=WAIT_MS)
+    settle(page)
+    quote_ = page.locator("blockquote.sg-quote").first
+    expect(quote_.locator("abbr", has_text="SENCO").first).to_have_attribute("title", "Special Educational Needs Coordinator")
+    words = page.locator("details.sg-words").first
+    summary = words.locator("summary")
+    definition = words.locator("dd").filter(has_text="The teacher in a school or nursery who organises extra help")
+    expect(summary).to_contain_text("Words explained")
+    assert not words.evaluate("d => d.open") and not definition.is_visible()
+
+    # By keyboard: Tab from the section's heading reaches the summary (nothing in a quote takes focus), Enter opens it.
+    page.locator(".sg-crumb").first.evaluate("h => { h.tabIndex = -1; h.focus(); }")
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.tagName") == "SUMMARY":
+            break
+    focused = page.evaluate(FOCUSED)
+    assert focused["tag"] == "SUMMARY" and focused["text"].startswith("Words explained"), focused
+    assert focused["style"] != "none" and focused["width"] >= 2, focused
+    assert contrast(focused["outline"], focused["background"]) >= 3, focused
+    page.keyboard.press("Enter")
+    expect(definition).to_be_visible()
+    assert words.evaluate("d => d.open")
+    page.keyboard.press("Enter")
+    expect(definition).to_be_hidden()
+
+    # By touch and by click.
+    summary.tap()
+    expect(definition).to_be_visible()
+    summary.click()
+    expect(definition).to_be_hidden()
+    summary.click()
+    expect(definition).to_be_visible()
+    assert no_sideways_scroll(page)
+    assert not run_axe(page, "parent words explained open, 375 px", figures)
+    shoot(page, "parent-375-words-explained")
+    page.close()
+
+
 def test_parent_page_at_320_px(server, browser, figures):
     page = browser.new_page(viewport=SMALL_PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
     page.goto(server)
@@ -418,9 +460,10 @@ def test_staff_page(server, browser, figures):
     page.goto(f"{server}/staff?q={quote('who pays for a teaching assistant?')}")
     page.get_by_role("heading", name="Ranked passages").wait_for(timeout=WAIT_MS)
     settle(page)
-    facts = page.locator(".sg-facts").first.inner_text()
-    assert "Question as searched (after glossary expansion)" in facts and "learning support assistant LSA" in facts
-    assert "all-MiniLM-L6-v2" in page.locator(".sg-facts").filter(has_text="Model").inner_text()
+    # expect() waits while Streamlit is still replacing the page (one-shot reads raced it on a busy machine).
+    facts = page.locator(".sg-facts").filter(has_text="Question as searched (after glossary expansion)")
+    expect(facts).to_contain_text("learning support assistant LSA", timeout=WAIT_MS)
+    expect(page.locator(".sg-facts").filter(has_text="Model")).to_contain_text("all-MiniLM-L6-v2", timeout=WAIT_MS)
     assert page.get_by_text("Answered: the chance that the guidance answers this is").is_visible()
 
     page.get_by_label("Test questions file, relative to the repository folder").fill(str(gold))

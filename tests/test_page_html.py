@@ -274,3 +274,124 @@ def test_every_passage_of_every_document_carries_its_link(linked_engine):
                         'rel="noopener">Open page 2 of the PDF</a></p>')
     data = answer.to_json()["passages"]
     assert {d["link"] for d in data} == {link for link, _, _ in got.values()}
+
+
+# --- words explained: <abbr> in the quote, a disclosure below it --------------
+
+from qa.explain import Term, terms as glossary_terms  # noqa: E402
+from qa.glossary import SEN_GLOSSARY, read_entries  # noqa: E402
+
+ENTRIES = read_entries(SEN_GLOSSARY)
+SENCO_TITLE = "Special Educational Needs Coordinator"
+ABBR = re.compile(r'<abbr title="[^"<>]*">|</abbr>')
+
+
+def explain(text: str) -> list[Term]:
+    return glossary_terms(text, ENTRIES)
+
+
+def test_a_term_in_a_quote_is_wrapped_in_abbr_inside_its_highlight():
+    text = "Ask the SENCO. Then wait."
+    assert page_html.quote_html(text, [[0, 14]], explain(text)) == \
+        f'<mark>Ask the <abbr title="{SENCO_TITLE}">SENCO</abbr>.</mark> Then wait.'
+    assert page_html.quote_html(text, [[15, 25]], explain(text)) == \
+        f'Ask the <abbr title="{SENCO_TITLE}">SENCO</abbr>. <mark>Then wait.</mark>'
+
+
+def test_a_term_across_a_highlight_edge_is_cut_cleanly_in_two():
+    text = "Ask the SENCO."
+    out = page_html.quote_html(text, [[0, 10]], explain(text))
+    assert out == (f'<mark>Ask the <abbr title="{SENCO_TITLE}">SE</abbr></mark>'
+                   f'<abbr title="{SENCO_TITLE}">NCO</abbr>.')
+
+
+def test_terms_in_list_items_nest_inside_the_items():
+    text = "You can:\n- Ask the SENCO\n- Ask about SEN support"
+    out = page_html.quote_html(text, [[text.index("the"), len(text)]], explain(text))
+    assert out == ('You can:<ul><li>Ask <mark>the <abbr title="Special Educational Needs Coordinator">SENCO</abbr></mark></li>'
+                   '<li><mark>Ask about <abbr title="SEN support (replaced School Action and School Action Plus)">'
+                   'SEN support</abbr></mark></li></ul>')
+
+
+def test_the_title_and_the_words_are_escaped():
+    t = Term("A&B", 'Say "hi" <b>', "It's <i>fine</i> & done.", ((0, 3),), ("A&B",))
+    out = page_html.quote_html("A&B<script>", [], [t])
+    assert out == '<abbr title="Say &quot;hi&quot; &lt;b&gt;">A&amp;B</abbr>&lt;script&gt;'
+    box = page_html.words_html([t])
+    assert "<b>" not in box and "<i>" not in box and 'Say &quot;hi&quot; &lt;b&gt;: It&#x27;s &lt;i&gt;fine' in box
+
+
+def test_overlapping_or_outside_term_spans_never_break_the_markup():
+    t = Term("T", "Tee", "A t.", ((-4, 2), (1, 3), (5, 99), (7, 7)), ("T",))
+    out = page_html.highlighted_html("abcdefgh", [[3, 6]], [t])
+    # Clipped to the text, the one overlapping an earlier one dropped, the empty one left out.
+    assert out == '<abbr title="Tee">ab</abbr>c<mark>de<abbr title="Tee">f</abbr></mark><abbr title="Tee">gh</abbr>'
+    assert _nests(out)
+
+
+def _nests(out: str) -> bool:
+    """Every tag is closed in the order it was opened."""
+    stack = []
+    for closing, name in re.findall(r"<(/?)([a-z]+)[^>]*>", out):
+        if closing:
+            if not stack or stack.pop() != name:
+                return False
+        else:
+            stack.append(name)
+    return not stack
+
+
+WORDS = ["SEN", "SENCO", "SENCOs", "SEND", "send", "EHC", "plan", "EHCP", "LSA", "AWPU", "support", "Ask", "the",
+         "<b>", "&", "a", "-", "1.", "absent", "Local", "authority"]
+
+
+@given(st.lists(st.sampled_from(WORDS), max_size=25), st.lists(st.sampled_from([" ", "\n", "\n- ", ", ", "\n1. "]),
+                                                           min_size=25, max_size=25),
+       st.lists(st.tuples(st.integers(-5, 200), st.integers(-5, 200)), max_size=4))
+def test_explained_words_add_only_abbr_tags_and_keep_the_text_exactly(words, gaps, spans):
+    text = "".join(w + g for w, g in zip(words, gaps))
+    found = explain(text)
+    spans = [list(s) for s in spans]
+    out = page_html.highlighted_html(text, spans, found)
+    assert html.unescape(re.sub(r"<[^>]*>", "", out)) == text  # the visible text is the passage's, exactly
+    assert _nests(out) and set(re.findall(r"</?([a-z]+)", out)) <= {"mark", "abbr"}
+    quoted = page_html.quote_html(text, spans, found)
+    assert _nests(quoted)
+    assert ABBR.sub("", quoted) == page_html.quote_html(text, spans)  # with the lists: only <abbr> tags added
+    for t in found:
+        assert quoted.count(f'<abbr title="{html.escape(t.title)}">') >= len(t.spans)
+
+
+def test_the_words_explained_list_each_term_of_a_section_once_in_reading_order():
+    first = passage("Ask the SENCO. The SENCO knows about SEN support.", [[0, 14]])
+    second = passage("Your child’s SENCO will talk to the Local Authority.", chunk_id="c2", start=60)
+    out = page_html.section_passages_html([first, second], explain=explain)
+    box = re.search(r'<details class="sg-words">.*?</details>', out).group(0)
+    # The heading's terms first ("…in mainstream schools › Element 2"), then the quotes', as they are read.
+    assert re.findall(r"<dt>(.*?)</dt>", box) == ["mainstream school", "SENCO", "SEN support", "Local Authority"]
+    assert f"<dd>{SENCO_TITLE}: The teacher in a school or nursery who organises extra help" in box
+    assert box.startswith('<details class="sg-words"><summary>Words explained: mainstream school, SENCO, '
+                          "SEN support, Local Authority</summary><dl>")
+    # Below the quotes, above where to read them; the headings and the quoted words unchanged.
+    assert out.index("</blockquote>", out.index("Local Authority")) < out.index(box)
+    plain = page_html.section_passages_html([first, second])
+    assert ABBR.sub("", out.replace(box, "")) == plain
+    assert out.count(f'<abbr title="{SENCO_TITLE}">SENCO</abbr>') == 3
+
+
+def test_no_terms_no_disclosure():
+    assert page_html.words_html([]) == ""
+    p = passage("Schools decide how to use it.", heading_path=[TITLE, "Element 3"])
+    assert "sg-words" not in page_html.section_passages_html([p], explain=explain)
+    assert page_html.passage_html(p, explain=explain) == page_html.passage_html(p)
+
+
+def test_a_whole_section_explains_its_words_below_it():
+    c = chunk("a", "Ask:\n- the SENCO\n- about EHCPs", 0)
+    text, spans = whole_section([c], passage(c.text, [[5, 16]], chunk_id="a"))
+    out = page_html.section_html(text, spans, explain=explain)
+    assert out.startswith(f'<div class="sg-section">Ask:<ul><li><mark>the <abbr title="{SENCO_TITLE}">SENCO</abbr>'
+                          '</mark></li><li>about <abbr title="Education, Health and Care plan (EHCP)">EHCPs</abbr>'
+                          "</li></ul></div><details class=\"sg-words\">")
+    assert re.findall(r"<dt>(.*?)</dt>", out) == ["SENCO", "EHCP"]
+    assert ABBR.sub("", out.split("<details")[0]) == page_html.section_html(text, spans)

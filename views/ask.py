@@ -1,7 +1,10 @@
 """The parent page: ask a question, read the guidance's own words."""
+import html
+
 import streamlit as st
 
-from qa import page_html
+from qa import messages, page_html
+from qa.staff_tables import markdown_text
 from views import shared
 
 # Three passages: enough to show the answer and its context, few enough to
@@ -56,15 +59,39 @@ def _ask_example(example: str) -> None:
 
 def _examples() -> None:
     # Buttons, not pills: each is a button to a screen reader and a stop for Tab.
-    st.html('<h2 class="sg-examples">Or try one of these questions</h2>')
+    st.html(f'<h2 class="sg-examples">{html.escape(messages.EXAMPLES_HEADING)}</h2>')
     with st.container(key="examples"):
         for i, example in enumerate(EXAMPLES):
             st.button(example, key=f"example-{i}", on_click=_ask_example, args=(example,))
+    # A button's label holds no markup: its glossary words are explained below the buttons.
+    words = page_html.words_html(engine.explain("\n".join(EXAMPLES)))
+    if words:
+        st.html(words)
+
+
+def _refusal(answer) -> None:
+    """Why there is no answer, then what may help: the question spelt right,
+    who to ask (phone numbers and web addresses as links), and questions the
+    guidance does answer. Every button asks its question, as an example does."""
+    if not answer.did_you_mean:  # a parent's own misspellings are never quoted back
+        st.html(page_html.asked_html(answer.question))
+    st.html(page_html.notice_html(answer.reason))
+    if answer.did_you_mean:  # a button's label reads Markdown: the question is escaped
+        st.button(markdown_text(messages.did_you_mean(answer.did_you_mean)), key="did-you-mean",
+                  on_click=_ask_example, args=(answer.did_you_mean,))
+    if answer.help and not answer.urgent:  # an urgent answer shows its contacts first, above
+        st.html(page_html.help_html(answer))
+    if answer.suggestions:
+        st.html(f'<h2 class="sg-examples">{html.escape(messages.SUGGESTIONS_HEADING)}</h2>')
+        with st.container(key="suggestions"):
+            for i, label in enumerate(answer.suggestions):
+                st.button(markdown_text(label), key=f"suggestion-{i}", on_click=_ask_example,
+                          args=(messages.question_of(label),))
 
 
 st.set_page_config(layout="centered")  # a reading column, on a phone or a desktop
-st.title("Ask about SEN support", anchor=False)
-st.markdown("Answers are quoted from the guidance, word for word. Nothing is made up.")
+st.title(messages.TITLE, anchor=False)
+st.markdown(messages.INTRO)
 engine = shared.engine()
 
 # The box follows the URL's question when the URL changes: on the first visit
@@ -74,8 +101,8 @@ if st.session_state.get("shown_q") != asked or "question" not in st.session_stat
     st.session_state.question = asked or ""
 st.session_state.shown_q = asked
 with st.form("ask", border=False, enter_to_submit=True):
-    st.text_input("Your question", key="question", placeholder="For example: who pays for extra help?")
-    st.form_submit_button("Search the guidance", type="primary", on_click=_ask)
+    st.text_input(messages.QUESTION_LABEL, key="question", placeholder=messages.PLACEHOLDER)
+    st.form_submit_button(messages.SEARCH_BUTTON, type="primary", on_click=_ask)
 # The live region is on the page on every run, so that a search changes its
 # text (which screen readers read out) rather than adding a new element. It is
 # emptied before the search, so the same words twice are still read. Markdown,
@@ -95,19 +122,18 @@ else:
     if not answer.passages:  # nothing to search for: say how to ask
         st.html(page_html.notice_html(answer.reason))
     elif not answer.answered:
-        st.header("No answer in the guidance", anchor=False)
-        st.html(page_html.asked_html(answer.question))
-        st.html(page_html.notice_html(answer.reason))
+        st.header(messages.NO_ANSWER_HEADING, anchor=False)
+        _refusal(answer)
     else:
-        st.header("What the guidance says", anchor=False)
+        st.header(messages.ANSWER_HEADING, anchor=False)
         st.html(page_html.asked_html(answer.question))
         for group in page_html.group_by_section(answer.passages):
             with st.container(border=True):
-                st.html(page_html.section_passages_html(group))
+                st.html(page_html.section_passages_html(group, explain=engine.explain))
                 with st.expander("Read the whole section"):
                     text, _ = engine.section(group[0])
                     spans = [span for p in group for span in engine.section(p)[1]]
-                    st.html(page_html.section_html(text, spans))
+                    st.html(page_html.section_html(text, spans, explain=engine.explain))
     # Below the answer, so that on a phone the answer comes first.
     _examples()
 if st.session_state.pop("focus", False):  # this run answers a search made on this page

@@ -10,13 +10,12 @@ import streamlit as st
 
 from ingest.errors import SenGuideError
 from ingest.settings import Settings, from_env
-from qa import Answer, Engine
+from qa import Answer, Engine, messages
 from qa.ready import ready_engine
 
 log = logging.getLogger("sen_guide.app")
 
-APOLOGY = ("Sorry, the guidance cannot be searched just now. Please try again in a few minutes. "
-           "If you need help today, your child's school SENCO can help. If a child is in danger now, call 999.")
+APOLOGY = messages.APOLOGY
 
 # One stylesheet for the HTML the pages build with qa.page_html. The colours
 # keep at least 4.5:1 contrast on white (WCAG 2.2 AA); pre-line keeps the
@@ -44,6 +43,13 @@ STYLE = """<style>
 .sg-quote li, .sg-section li { margin: .15rem 0; }
 .sg-quote + .sg-quote { margin-top: .8rem; }
 .sg-asked { color: #4a4b57; margin: 0; overflow-wrap: anywhere; }
+/* Words explained: the glossary's terms underlined where they stand, and listed in a disclosure below. */
+abbr[title] { text-decoration: underline dotted; text-underline-offset: .15em; cursor: help; }
+.sg-words { margin: .7rem 0 0 0; line-height: 1.5; overflow-wrap: anywhere; }
+.sg-words summary { color: #1b4f8a; font-weight: 600; cursor: pointer; padding: .35rem 0; min-height: 24px; }
+.sg-words dl { margin: .2rem 0 0 0; }
+.sg-words dt { font-weight: 600; margin-top: .5rem; }
+.sg-words dd { margin: 0 0 0 1rem; }
 [data-testid="stMain"] h2.sg-examples { font-size: 1.15rem; font-weight: 600; margin: .5rem 0 0 0; padding: 0; }
 /* The live region is for screen readers: the heading below says the same to the eye. */
 .sg-live { position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;

@@ -1,0 +1,86 @@
+"""What a refusal can say about the question's words: whether it is in
+English at all, and what a misspelt question was meant to be.
+
+Only suggestions: the search itself corrects only long words it is sure of
+(Glossary.correct); a short word ("wat", "sun") is offered as "Did you
+mean …?", never silently changed.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ingest.keyword_index import is_stopword
+
+from .glossary import Expansion, Glossary, is_english, words
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_SHORT = (3, 4)  # shorter words are left alone; longer ones are Glossary.correct's
+# "wat" is in the English word list, but "what" is 25,000 times as common: a
+# short word is a slip for a guidance word at least this many times as common...
+_RARE_RATIO = 1_000
+# ...or for a word parents use for SEN (the glossary's "also" words) a few
+# times as common: "sun" for "son" (4 times), never "bus" for "but" (not a parent's word).
+_PARENT_RATIO = 3
+
+
+def looks_english(exp: Expansion, glossary: Glossary) -> bool:
+    """More than half of the question's words are English or known to the
+    guidance or glossary (a misspelling the search corrected counts)."""
+    found = [w for w in _WORD.findall(exp.question.lower().replace("’", "'")) if not w.isdigit()]
+    if not found:
+        return True  # digits or symbols only: nothing to judge
+    known = set(exp.known) | set(exp.corrections)
+
+    def english(w: str) -> bool:
+        base = w[:-2] if w.endswith("'s") else w
+        return any(x in known or x in glossary.vocabulary or is_english(x) for x in (w, base))
+
+    return 2 * sum(map(english, found)) > len(found)
+
+
+def did_you_mean(question: str, glossary: Glossary) -> str:
+    """The question with each word that looks misspelt replaced by the
+    guidance word it was likely meant to be; "" when none looks misspelt."""
+    fixes = {}
+    for word in dict.fromkeys(_WORD.findall(question.lower().replace("’", "'"))):
+        fixed = glossary.correct(word) or _short_fix(word, glossary)
+        if fixed:
+            fixes[word[:-2] if word.endswith("'s") else word] = fixed
+    fixed_question = question
+    for wrong, right in fixes.items():
+        fixed_question = re.sub(rf"(?<![^\W_]){re.escape(wrong)}(?![^\W_])", right, fixed_question, flags=re.I)
+    return fixed_question if fixed_question.lower() != question.lower() else ""
+
+
+def _short_fix(word: str, glossary: Glossary) -> str | None:
+    """A guidance or glossary word one letter from a short word, when the short
+    word is far rarer in English than it (see _RARE_RATIO, _PARENT_RATIO)."""
+    if not _SHORT[0] <= len(word) <= _SHORT[1] or not word.isalpha() or word in glossary.vocabulary:
+        return None
+    from rapidfuzz import process
+    from rapidfuzz.distance import OSA
+
+    freq = _frequency()
+    own = max(freq.get(word, 0), 1)
+    parents = _parent_words(glossary)
+    close = [w for w in glossary.vocabulary if abs(len(w) - len(word)) <= 1 and w[:1] == word[:1] and w.isalpha()]
+    best, best_freq = None, 0
+    for candidate, _distance, _ in process.extract(word, close, scorer=OSA.distance, score_cutoff=1, limit=None):
+        f = freq.get(candidate, 0)
+        if (f >= _RARE_RATIO * own or (candidate in parents and f >= _PARENT_RATIO * own)) and f > best_freq:
+            best, best_freq = candidate, f
+    return best
+
+
+def _parent_words(glossary: Glossary) -> frozenset[str]:
+    """The glossary's words for what parents type ("son", "mum", "statement"), not its everyday ones ("for")."""
+    return frozenset(w for e in glossary.entries for a in e.also for w in words(a) if not is_stopword(w))
+
+
+@lru_cache(maxsize=1)
+def _frequency() -> dict[str, int]:
+    """How common each English word is (pyspellchecker's word-frequency list)."""
+    from spellchecker import SpellChecker
+
+    return dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)
