@@ -11,7 +11,7 @@ from typing import Callable
 import numpy as np
 
 from ingest.errors import IndexUnusableError
-from ingest.about import Contact, read_about
+from ingest.about import read_about
 from ingest.settings import Settings, from_env
 from ingest import dense_index, keyword_index, store
 
@@ -235,7 +235,7 @@ class Engine:
     def _no_answer(self, foreign: bool = False) -> str:
         """Why there is no answer, and who can help, from the corpus's own settings
         (their phone numbers and web addresses are in Answer.help, shown beside it)."""
-        names = [_contact_line(c) for c in self.about.contacts[:2]]
+        names = [c.name for c in self.about.contacts[:2]]
         return messages.not_english(names) if foreign else messages.no_answer(names)
 
     def _suggestions(self, ranked: list, limit: int = 3, tries: int = 8) -> list[str]:
@@ -260,11 +260,6 @@ class Engine:
             with self._cache_lock:
                 self._answerable[question] = known
         return known
-
-
-def _contact_line(c: Contact) -> str:
-    """A contact as the refusal names it: its name (its phone and web address are listed below it)."""
-    return c.name
 
 
 def _as_asked(cached: Answer, text: str, notice: str) -> Answer:
