@@ -77,7 +77,6 @@ class Engine:
         self._crisis = np.array(safety.crisis_passages(self.index.chunks), dtype=np.int64)
         self._cache: OrderedDict[tuple[str, int], Answer] = OrderedDict()
         self._cache_lock = threading.Lock()
-        self._answerable: dict[str, bool] = {}  # headings offered after a refusal, by whether they are answered
         self._keyword_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sen-guide-keyword")
 
     # --- what the pages may ask of it ------------------------------------------
@@ -182,7 +181,7 @@ class Engine:
         return Evidence(exp, candidates, scores, evidence, firsts, question_concepts,
                         coverage.in_vocabulary(question_concepts, self._vocabulary))
 
-    def _search(self, text: str, k: int, suggest: bool = True) -> Answer:
+    def _search(self, text: str, k: int) -> Answer:
         urgent = safety.at_risk(text)
         ev = self.evidence(text, self._crisis if urgent else None)
         fitted = self.tuning.fitted
@@ -205,7 +204,7 @@ class Engine:
         foreign = not answered and not spelling.looks_english(exp, self.glossary)
         reason = "" if answered else (self._no_answer(foreign) if foreign or not vague else question_mod.VAGUE_REASON)
         help_ = list(self.about.emergency) if urgent else ([] if answered else list(self.about.contacts))
-        offer = suggest and not answered and not foreign
+        offer = not answered and not foreign
         did_you_mean = spelling.did_you_mean(text, self.glossary) if offer else ""
 
         idx = self.index
@@ -238,28 +237,15 @@ class Engine:
         names = [c.name for c in self.about.contacts[:2]]
         return messages.not_english(names) if foreign else messages.no_answer(names)
 
-    def _suggestions(self, ranked: list, limit: int = 3, tries: int = 8) -> list[str]:
+    def _suggestions(self, ranked: list, limit: int = 3) -> list[str]:
         """Up to `limit` questions the guidance answers, from the section
         headings of the passages ranked closest to a refused question (never a
-        document's title): each heading is asked in turn, and kept if answered."""
+        document's title). A heading asked as a question finds itself: it is
+        one of the guidance's evidence rows, so it is answered without being
+        searched here (which cost up to 100 ms a refusal on a large index;
+        each of the 61 headings of the four labelled corpora is answered when asked)."""
         headings = [c.heading_path[-1] for c in ranked if len(c.heading_path) > 1]
-        found = []
-        for heading in list(dict.fromkeys(headings))[:tries]:
-            if self._answers(heading):
-                found.append(messages.suggestion(heading))
-                if len(found) == limit:
-                    break
-        return found
-
-    def _answers(self, question: str) -> bool:
-        """Whether the guidance answers a question (remembered: headings are few)."""
-        with self._cache_lock:
-            known = self._answerable.get(question)
-        if known is None:
-            known = self._search(question_mod.clean(question)[0], 1, suggest=False).answered
-            with self._cache_lock:
-                self._answerable[question] = known
-        return known
+        return [messages.suggestion(h) for h in list(dict.fromkeys(headings))[:limit]]
 
 
 def _as_asked(cached: Answer, text: str, notice: str) -> Answer:
