@@ -96,7 +96,9 @@ def build(settings: Settings, progress: bool = False, log: Callable[[str], None]
         paths, report.skipped = corpus_files(settings.corpus_dir)
         fingerprint = corpus_fingerprint(settings.corpus_dir)
         old = store.read_manifest(index_dir)
-        intact = old is not None and _build_files_intact(index_dir, old)
+        # Every file the manifest names is there with its recorded hash (a few MB
+        # to read: cheap next to embedding, and a damaged file is never reused).
+        intact = old is not None and not store.file_problem(index_dir, old)
         if old is not None and not intact:
             log(f"The index files in {index_dir} are missing or damaged; building them again.")
         if not force and intact and is_current(old, settings, fingerprint):
@@ -187,12 +189,6 @@ def _export_query_model(settings: Settings, log: Callable[[str], None]) -> None:
     from .onnx_export import ensure_exported
 
     ensure_exported(settings.model, log)
-
-
-def _build_files_intact(index_dir: Path, manifest: dict) -> bool:
-    """Every file the manifest names is there with its recorded hash (a few
-    MB to read: cheap next to embedding, and a damaged file is never reused)."""
-    return not store.file_problem(index_dir, manifest)
 
 
 def _text_key(text: str) -> str:

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from ingest import keyword_index
 
+from .glossary import english_frequencies
 from .tuning import Tuning
 
 @dataclass(frozen=True)
@@ -32,18 +32,10 @@ class Concept:
     stems: tuple[str, ...]  # the word's own stem, then those of the glossary's standard terms for it
 
 
-@lru_cache(maxsize=1)
-def _frequencies() -> tuple[dict[str, int], int]:
-    from spellchecker import SpellChecker
-
-    freq = SpellChecker(language="en", distance=1).word_frequency
-    return freq.dictionary, int(freq.total_words)
-
-
 def weight(word: str, tuning: Tuning) -> float:
     """How telling a word is: its information in general English beyond the
     everyday floor (the numbers are in qa/tuning.py)."""
-    counts, total = _frequencies()
+    counts, total = english_frequencies()
     information = math.log(total / (counts.get(word, 0) + 1))
     return float(min(tuning.max_word_weight, max(tuning.min_word_weight, information - tuning.everyday_information)))
 

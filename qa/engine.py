@@ -18,6 +18,7 @@ from ingest import dense_index, keyword_index, store
 from . import coverage, fusion, highlight, messages, overlap, question as question_mod, safety, spelling
 from .answer import Answer, Passage
 from .encoder import QueryEncoder
+from .explain import Term, terms
 from .glossary import LOCAL_GLOSSARY, SEN_GLOSSARY, Expansion, Glossary, words
 from .loaded_index import LoadedIndex, load
 from .sections import whole_section
@@ -98,10 +99,8 @@ class Engine:
         """Load the model now, so that the first question is as quick as the rest."""
         self.encoder.encode("warm up")
 
-    def explain(self, text: str) -> list["Term"]:
+    def explain(self, text: str) -> list[Term]:
         """The glossary terms a text uses (SENCO, EHC plan...), where, and what each means (qa.explain)."""
-        from .explain import Term, terms  # noqa: F401 - Term names the result
-
         return terms(text, self.glossary.entries)
 
     # --- the one main call -------------------------------------------------

@@ -15,7 +15,6 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from ingest.chunking import CRUMB
 from ingest.errors import SenGuideError

@@ -140,16 +140,19 @@ def read_entries(path: Path) -> list[Entry]:
 
 
 @lru_cache(maxsize=1)
-def _english() -> frozenset[str]:
-    """English words, from pyspellchecker's word-frequency list (a plain JSON
-    file it ships), to tell a misspelling from a word the guidance lacks."""
+def english_frequencies() -> tuple[dict[str, int], int]:
+    """(how often each English word occurs, all words counted), from
+    pyspellchecker's word-frequency list (a plain JSON file it ships): read
+    once, for telling a misspelling from a word the guidance lacks, for how
+    telling a word is (coverage.py) and for spelling suggestions (spelling.py)."""
     from spellchecker import SpellChecker
 
-    return frozenset(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+    freq = SpellChecker(language="en", distance=1).word_frequency
+    return freq.dictionary, int(freq.total_words)
 
 
 def is_english(word: str) -> bool:
-    return word.replace("’", "'") in _english()
+    return word.replace("’", "'") in english_frequencies()[0]
 
 
 def _stem_all(words: list[str]) -> list[str]:

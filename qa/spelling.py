@@ -8,11 +8,10 @@ mean …?", never silently changed.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from ingest.keyword_index import is_stopword
 
-from .glossary import Expansion, Glossary, is_english, words
+from .glossary import Expansion, Glossary, english_frequencies, is_english, words
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _SHORT = (3, 4)  # shorter words are left alone; longer ones are Glossary.correct's
@@ -61,7 +60,7 @@ def _short_fix(word: str, glossary: Glossary) -> str | None:
     from rapidfuzz import process
     from rapidfuzz.distance import OSA
 
-    freq = _frequency()
+    freq = english_frequencies()[0]
     own = max(freq.get(word, 0), 1)
     parents = _parent_words(glossary)
     close = [w for w in glossary.vocabulary if abs(len(w) - len(word)) <= 1 and w[:1] == word[:1] and w.isalpha()]
@@ -78,9 +77,3 @@ def _parent_words(glossary: Glossary) -> frozenset[str]:
     return frozenset(w for e in glossary.entries for a in e.also for w in words(a) if not is_stopword(w))
 
 
-@lru_cache(maxsize=1)
-def _frequency() -> dict[str, int]:
-    """How common each English word is (pyspellchecker's word-frequency list)."""
-    from spellchecker import SpellChecker
-
-    return dict(SpellChecker(language="en", distance=1).word_frequency.dictionary)

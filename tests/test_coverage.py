@@ -10,6 +10,7 @@ import pytest
 from ingest import keyword_index
 from qa import coverage
 from qa.coverage import Concept, concepts, of_documents, share, weight
+from qa.glossary import english_frequencies
 from qa.tuning import Tuning
 
 TUNING = Tuning()
@@ -31,7 +32,7 @@ def test_weights_are_clipped_to_their_bounds():
 
 
 def test_weight_grows_as_words_get_rarer():
-    counts, _ = coverage._frequencies()
+    counts, _ = english_frequencies()
     common, rare = sorted(("school", "passport"), key=lambda w: -counts[w])
     assert weight(common, TUNING) < weight(rare, TUNING)
 
