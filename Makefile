@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 
-.PHONY: install browser index run test check evaluate bench clean
+.PHONY: install browser services index run test check evaluate bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,13 +34,25 @@ $(AXE):
 
 browser: $(CHROMIUM) $(AXE)
 
+# Real servers the tests start on loopback, from Debian's packages as Chromium
+# is: PostgreSQL for the shared feedback store (tests/test_feedback_store.py)
+# and nginx in front of two app servers (tests/test_deploy.py, docs/DEPLOY.md).
+POSTGRES := /usr/lib/postgresql
+NGINX := /usr/sbin/nginx
+
+$(POSTGRES) $(NGINX):
+	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql nginx-light >/dev/null; \
+	else echo "PostgreSQL or nginx is missing: run 'sudo apt-get install -y postgresql nginx-light', then 'make test' again." >&2; exit 1; fi
+
+services: $(POSTGRES) $(NGINX)
+
 index: install
 	$(PY) -m ingest
 
 run: index
 	$(VENV)/bin/streamlit run app.py
 
-test: install browser
+test: install browser services
 	$(PY) -m pytest -q
 
 # Quick rounds while working: every test that loads no model and starts no
