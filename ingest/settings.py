@@ -75,6 +75,15 @@ def gold_dirs() -> list[Path]:
     return [ROOT, ROOT.parent / "shared", *extra]
 
 
+# Parents' questions and feedback are kept this many days, then deleted.
+RETENTION_DAYS = 90
+DEFAULT_DATA_DIR = ROOT / "data"
+# How a staff member signs in to the staff view: "off" (no staff view at all),
+# "password" (an argon2 hash in .streamlit/secrets.toml) or "oidc" (Streamlit's
+# st.login with the council's identity provider, also in secrets.toml).
+STAFF_LOGINS = ("off", "password", "oidc")
+
+
 @dataclass(frozen=True)
 class Settings:
     corpus_dir: Path = DEFAULT_CORPUS_DIR
@@ -83,6 +92,23 @@ class Settings:
     encoder: str = "auto"  # one of ENCODER_BACKENDS
     max_chunk_chars: int = MAX_CHUNK_CHARS
     target_chunk_chars: int = TARGET_CHUNK_CHARS
+    # The service as parents see it (the council's configuration file, sen-guide.toml).
+    service_name: str = "SEN Guide"
+    title: str = ""  # "" = qa.messages.TITLE
+    examples: tuple[str, ...] = ()  # "" = questions made from the guidance's headings
+    contacts: tuple = ()  # ingest.about.Contact; () = the corpus's own (corpus/sen-guide.json)
+    # The council's web pages and PDFs that `python -m ingest --refresh` fetches.
+    refresh_urls: tuple[str, ...] = ()
+    refresh_allowed_hosts: tuple[str, ...] = ()  # other hosts a page may redirect to
+    # Parents' feedback: on or off, where it is kept, for how long.
+    feedback: bool = True
+    database_url: str = ""  # "" = SQLite in data/feedback.db
+    retention_days: int = RETENTION_DAYS
+    staff_login: str = "off"  # one of STAFF_LOGINS
+
+    @property
+    def feedback_url(self) -> str:
+        return self.database_url or f"sqlite:///{DEFAULT_DATA_DIR / 'feedback.db'}"
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
