@@ -134,5 +134,7 @@ def from_env(**overrides) -> Settings:
         env["index_dir"] = Path(os.environ["SEN_GUIDE_INDEX"])
     if os.environ.get("SEN_GUIDE_CORPUS"):
         env["corpus_dir"] = Path(os.environ["SEN_GUIDE_CORPUS"])
+    if os.environ.get("SEN_GUIDE_STAFF_LOGIN", "").strip():
+        env["staff_login"] = os.environ["SEN_GUIDE_STAFF_LOGIN"].strip().lower()
     settings = Settings().with_(**env).with_(**overrides)
     return settings.with_(model=canonical_model(settings.model))
