@@ -6,10 +6,14 @@ searching its guidance never names another council's services:
     {"name": "Westminster Local Offer", "publisher": "Westminster City Council",
      "contacts": [{"name": "WIASS", "phone": "020 7641 5355", "url": "https://...",
                    "about": "free, impartial advice on SEND"}],
-     "emergency": [{"name": "Emergency services", "phone": "999"}]}
+     "emergency": [{"name": "Emergency services", "phone": "999"}],
+     "examples": ["What is a SENCO?", "Can I ask for an EHC assessment myself?"]}
 
 Every field may be left out. With no contacts, a page says to ask the school's
-SENCO; with no emergency contacts, it gives the UK's own numbers.
+SENCO; with no emergency contacts, it gives the UK's own numbers; with no
+examples, the parent page offers the guidance's own question-like headings.
+A council's configuration file (ingest/config.py) may set the contacts and
+examples instead; what it sets comes first.
 """
 from __future__ import annotations
 
@@ -46,6 +50,7 @@ class About:
     publisher: str = ""
     contacts: tuple[Contact, ...] = ()
     emergency: tuple[Contact, ...] = UK_EMERGENCY
+    examples: tuple[str, ...] = ()  # example questions this guidance answers
 
 
 def read_about(corpus_dir: Path) -> About:
@@ -61,10 +66,11 @@ def read_about(corpus_dir: Path) -> About:
             name=_text(data.get("name")), publisher=_text(data.get("publisher")),
             contacts=tuple(_contact(c) for c in _list(data, "contacts")),
             emergency=tuple(_contact(c) for c in _list(data, "emergency")) or UK_EMERGENCY,
+            examples=tuple(t for t in (_text(e) for e in _list(data, "examples")) if t),
         )
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise CorpusError(f"The corpus settings {path} cannot be read ({exc}): it must be a JSON object with "
-                          "optional name, publisher, contacts and emergency (see ingest/about.py); fix it.") from None
+                          "optional name, publisher, contacts, emergency and examples (see ingest/about.py); fix it.") from None
 
 
 def _list(data: dict, key: str) -> list:

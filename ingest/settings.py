@@ -124,17 +124,8 @@ def canonical_model(name: str) -> str:
 
 
 def from_env(**overrides) -> Settings:
-    """Settings from the environment, then explicit overrides (None = keep)."""
-    env = {}
-    if os.environ.get(MODEL_ENV, "").strip():
-        env["model"] = os.environ[MODEL_ENV]
-    if os.environ.get(ENCODER_ENV, "").strip():
-        env["encoder"] = os.environ[ENCODER_ENV].strip().lower()
-    if os.environ.get("SEN_GUIDE_INDEX"):
-        env["index_dir"] = Path(os.environ["SEN_GUIDE_INDEX"])
-    if os.environ.get("SEN_GUIDE_CORPUS"):
-        env["corpus_dir"] = Path(os.environ["SEN_GUIDE_CORPUS"])
-    if os.environ.get("SEN_GUIDE_STAFF_LOGIN", "").strip():
-        env["staff_login"] = os.environ["SEN_GUIDE_STAFF_LOGIN"].strip().lower()
-    settings = Settings().with_(**env).with_(**overrides)
+    """The council's configuration (sen-guide.toml, ingest/config.py), then the
+    environment, then explicit overrides (None = keep)."""
+    from .config import load  # the loader checks values against this module's constants
+    settings = load().with_(**overrides)
     return settings.with_(model=canonical_model(settings.model))

@@ -69,6 +69,8 @@ class Engine:
         self.encoder = encoder or QueryEncoder(self.index.model, backend=self.settings.encoder)
         self.tuning = tuning or Tuning()
         self.about = read_about(self.settings.corpus_dir)
+        if self.settings.contacts:  # the council's configuration names them
+            self.about = replace(self.about, contacts=tuple(self.settings.contacts))
         # Headings are the guidance's words too ("What is the graduated approach?").
         headings = {h for c in self.index.chunks for h in c.heading_path}
         corpus_words = set().union(*(words(c.text) for c in self.index.chunks), *(words(h) for h in headings))
@@ -94,6 +96,17 @@ class Engine:
     def section(self, passage: Passage) -> tuple[str, list[list[int]]]:
         """The passage's whole section, and its highlights' place in it."""
         return whole_section(self.index.chunks, passage)
+
+    def examples(self, limit: int = 6) -> list[str]:
+        """The example questions a parent is offered: the council's (its
+        configuration, else corpus/sen-guide.json), else the guidance's own
+        headings that are questions, then other section headings."""
+        chosen = self.settings.examples or self.about.examples
+        if chosen:
+            return list(chosen[:limit])
+        headings = list(dict.fromkeys(c.heading_path[-1] for c in self.index.chunks if len(c.heading_path) > 1))
+        asks = [h for h in headings if h.rstrip().endswith("?")]
+        return [messages.question_of(h) for h in (asks + [h for h in headings if h not in asks])[:limit]]
 
     def warm_up(self) -> None:
         """Load the model now, so that the first question is as quick as the rest."""

@@ -25,6 +25,38 @@ ANSWER_HEADING = "What the guidance says"
 NO_ANSWER_HEADING = "No answer in the guidance"
 SUGGESTIONS_HEADING = "The guide can answer these questions"
 
+# --- "Did this answer your question?" (views/ask.py, qa/feedback_store.py) ----
+FEEDBACK_QUESTION = "Did this answer your question?"
+FEEDBACK_YES = "Yes"
+FEEDBACK_NO = "No"
+FEEDBACK_MORE = "What were you looking for? (You do not have to say.)"
+FEEDBACK_WARNING = "Please leave out names, phone numbers and other things about you."
+FEEDBACK_SEND = "Send"
+FEEDBACK_THANKS = "Thank you. We have saved your answer. It helps us make the guide better."
+FEEDBACK_FAILED = "Sorry, we could not save your answer just now. The guidance above is still here for you."
+PRIVACY_LINK = "How we use your question"
+# The "How we use your question" page, one paragraph a line.
+PRIVACY_TITLE = "How we use your question"
+PRIVACY = (
+    "We keep the questions people ask. If you tell us, we keep if the answer helped. "
+    "This shows us what the guide does not answer well. Then we can make it better.",
+    "Before we keep a question, we take out names, emails, phone numbers and postcodes. "
+    "We take out dates of birth, and NHS and National Insurance numbers too. "
+    "Please do not type these in. We may not spot them all.",
+    "We do not keep who you are. We do not keep your IP address, cookies or the time you asked. "
+    "We only keep the day.",
+    "We delete each question after {days} days.",
+    "Staff at the council can read the questions. They use them to see where the guidance needs more help.",
+)
+BACK_TO_QUESTIONS = "Ask a question"
+PRIVACY_OFF = "This guide does not keep the questions people ask. Nothing you type is saved."
+
+
+def privacy(days: int, recording: bool) -> list[str]:
+    """The "How we use your question" page, for the retention period set."""
+    return [p.format(days=days) for p in PRIVACY] if recording else [PRIVACY_OFF]
+
+
 # --- about the question (qa/question.py) ---------------------------------------
 EMPTY = "Please type a question. For example: “How can the school help my child?”"
 # Only everyday words ("What can I do?"): nothing to match a passage on.
@@ -124,6 +156,17 @@ def catalogue() -> list[tuple[str, str, str]]:
         ("urgent box, first line", "first, for a child at risk", URGENT_CALL),
         ("urgent box, second line", "first, for a child at risk", URGENT_MORE),
         ("apology", "when the guidance cannot be searched", APOLOGY),
+        ("feedback question", "under every answer and refusal", FEEDBACK_QUESTION),
+        ("feedback: more", "after No, above an optional box", FEEDBACK_MORE),
+        ("feedback: warning", "beside that box", FEEDBACK_WARNING),
+        ("feedback: send", "the box's button", FEEDBACK_SEND),
+        ("feedback: thanks", "after feedback is saved", FEEDBACK_THANKS),
+        ("feedback: not saved", "when feedback could not be saved", FEEDBACK_FAILED),
+        ("privacy link", "at the foot of the parent page", PRIVACY_LINK),
+        *[(f"privacy page, part {i}", "the page on how questions are used", text)
+          for i, text in enumerate(privacy(90, True), 1)],
+        ("privacy page, not kept", "that page, when nothing is kept", PRIVACY_OFF),
+        ("privacy page, back", "a link at the foot of that page", BACK_TO_QUESTIONS),
     ]
 
 

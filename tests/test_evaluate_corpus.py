@@ -117,5 +117,6 @@ def test_corpus_of_an_index_is_the_corpus_it_was_built_from(setup, capsys, monke
 
     assert evaluate.corpus_of(from_env(index_dir=index)).resolve() == corpus.resolve()
     assert evaluate.corpus_of(from_env(index_dir=tmp_path / "no-index")) is None
+    (tmp_path / "another").mkdir()
     monkeypatch.setenv("SEN_GUIDE_CORPUS", str(tmp_path / "another"))
     assert evaluate.corpus_of(from_env(index_dir=index)) is None  # the environment names the corpus instead
