@@ -148,6 +148,8 @@ def _value(where: str, kind: str, value, base: Path):
         if kind == "database" and value and not value.startswith(DATABASE_SCHEMES):
             fail(f"'{_without_password(value)}' is not a database address; use sqlite:///path/to/feedback.db "
                  "or postgresql+psycopg://user@host/database, or leave it empty for SQLite in data/.")
+        if kind == "database" and value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value[len("postgresql://"):]  # the driver installed (psycopg 3)
         return value.lower() if kind in ("encoder", "login") else value
     if kind in ("folder", "path"):
         if not isinstance(value, str) or not value.strip():

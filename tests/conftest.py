@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import re
+import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -27,6 +28,10 @@ from ingest.settings import DEFAULT_CORPUS_DIR, Settings
 # instead of retrying the Hugging Face hub for a minute (make test sets this
 # too; this covers a bare `pytest`). Child processes inherit it.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# Questions the tests ask are kept in a throwaway feedback database, never in
+# the repository's data/ folder (tests of the store name their own).
+os.environ.setdefault("SEN_GUIDE_DATABASE_URL",
+                      f"sqlite:///{tempfile.mkdtemp(prefix='sen-guide-test-feedback-')}/feedback.db")
 
 ROOT = Path(__file__).resolve().parent.parent
 # The supplied guidance lives in ../shared beside the repository (in CI, a
