@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -81,19 +82,20 @@ class ConfigError(SenGuideError):
     """A setting that is wrong: the message names it and the fix, in one line."""
 
 
-def config_path() -> Path:
-    named = os.environ.get(CONFIG_ENV, "").strip()
+def config_path(environ: Mapping[str, str] | None = None) -> Path:
+    named = (os.environ if environ is None else environ).get(CONFIG_ENV, "").strip()
     return Path(named) if named else CONFIG_FILE
 
 
 def load(path: Path | None = None, environ: dict | None = None) -> Settings:
     """The settings from the configuration file (when there is one), then the environment."""
     environ = os.environ if environ is None else environ
-    path = path or config_path()
+    path = path or config_path(environ)
     values: dict = {}
     base = ROOT
     if path.exists() or environ.get(CONFIG_ENV, "").strip():
         base = path.resolve().parent
+        values["config_file"] = path.resolve()
         for (table, key), value in _read(path).items():
             values[KEYS[(table, key)][0]] = _value(f"{path.name}: {table}.{key}", KEYS[(table, key)][1], value, base)
     for name, (table, key) in ENV_OVERRIDES.items():

@@ -105,6 +105,7 @@ class Settings:
     database_url: str = ""  # "" = SQLite in data/feedback.db
     retention_days: int = RETENTION_DAYS
     staff_login: str = "off"  # one of STAFF_LOGINS
+    config_file: Path | None = None  # the configuration file these came from, if any (ingest/config.py)
 
     @property
     def feedback_url(self) -> str:

@@ -23,7 +23,6 @@ from typing import Callable
 
 from ingest import store
 from ingest.about import ABOUT_FILE
-from ingest.config import config_path
 from ingest.settings import Settings, from_env
 
 from .engine import Engine
@@ -48,7 +47,8 @@ def fingerprint(settings: Settings, build_id: str | None = None) -> tuple:
     The build is the one committed now, unless the loaded engine's is given."""
     if build_id is None:
         build_id = (store.read_manifest(settings.index_dir) or {}).get("build_id", "")
-    files = (config_path(), SEN_GLOSSARY, settings.corpus_dir / LOCAL_GLOSSARY, settings.corpus_dir / ABOUT_FILE)
+    files = (settings.config_file or Path("/nonexistent"), SEN_GLOSSARY,
+             settings.corpus_dir / LOCAL_GLOSSARY, settings.corpus_dir / ABOUT_FILE)
     return (build_id, *(_stamp(f) for f in files))
 
 

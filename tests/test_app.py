@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from ingest.settings import DEFAULT_CORPUS_DIR
 from qa import Engine, messages
 from qa.evaluate import Baselines
+from qa.staff_auth import hash_password
 from views import shared
 
 pytestmark = pytest.mark.model
@@ -29,13 +30,29 @@ def env(real_index_dir, monkeypatch):
     return monkeypatch
 
 
+STAFF = "views/staff.py"
+STAFF_PASSWORD = "a staff password for these tests"
+STAFF_USERS = {"test.staff": hash_password(STAFF_PASSWORD)}
+
+
+@pytest.fixture(autouse=True)
+def staff_login(monkeypatch):
+    """The staff view is there only with a staff sign-in (tests/test_staff_login.py): a password here."""
+    monkeypatch.setenv("SEN_GUIDE_STAFF_LOGIN", "password")
+
+
 def open_app(query: str | None = None, page: str | None = None) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=FIRST_RUN_TIMEOUT)
+    at.secrets["staff"] = {"users": STAFF_USERS}
     if query is not None:
         at.query_params["q"] = query
     at.run()
     if page:
         at.switch_page(page).run()
+    if page == STAFF:  # signed in, as staff are
+        at.text_input(key="staff_username").input("test.staff")
+        at.text_input(key="staff_password").input(STAFF_PASSWORD)
+        at.button(key="staff_sign_in_button").click().run()
     assert not at.exception, at.exception
     return at
 

@@ -78,17 +78,25 @@ def wait_until_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"streamlit did not answer within {SERVER_START_LIMIT} s:\n{log.read_text()[-3000:]}")
 
 
+# The staff view is behind a sign-in (views/login.py): this server has one staff password.
+STAFF_USER, STAFF_PASSWORD = "sam.senco", "correct horse battery staple"
+
+
 @pytest.fixture(scope="module")
-def server(real_index_dir):
+def server(real_index_dir, tmp_path_factory):
     """A fresh `streamlit run app.py` over the session's index (see conftest): nothing loaded yet."""
+    from qa.staff_auth import hash_password
+
     OUT.mkdir(exist_ok=True)
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "SEN_GUIDE_INDEX": str(real_index_dir)}
+    secrets = tmp_path_factory.mktemp("secrets") / "secrets.toml"
+    secrets.write_text(f'[staff.users]\n"{STAFF_USER}" = "{hash_password(STAFF_PASSWORD)}"\n', encoding="utf-8")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "SEN_GUIDE_INDEX": str(real_index_dir), "SEN_GUIDE_STAFF_LOGIN": "password"}
     port = free_port()
     log = OUT / "streamlit.log"
     with open(log, "w") as log_file:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--secrets.files", str(secrets)],
             cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -458,6 +466,9 @@ def test_staff_page(server, browser, figures):
     ]) + "\n", encoding="utf-8")
     page = browser.new_page(viewport=DESKTOP)
     page.goto(f"{server}/staff?q={quote('who pays for a teaching assistant?')}")
+    page.get_by_label("Username", exact=True).fill(STAFF_USER)
+    page.get_by_label("Password", exact=True).fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Ranked passages").wait_for(timeout=WAIT_MS)
     settle(page)
     # expect() waits while Streamlit is still replacing the page (one-shot reads raced it on a busy machine).

@@ -4,6 +4,7 @@ or logs; the Streamlit configuration is locked down."""
 import ast
 import logging
 import os
+import re
 import secrets
 import sys
 import time
@@ -211,3 +212,44 @@ def test_no_page_offers_a_file_upload():
                 calls.add(_dotted(node.func).rsplit(".", 1)[-1])
     assert "text_input" in calls or "text_area" in calls or "chat_input" in calls, "the page's question box was found"
     assert calls.isdisjoint({"file_uploader", "camera_input", "audio_input"})
+
+
+@pytest.mark.model
+def test_the_page_keeps_only_the_scrubbed_record_and_logs_nothing_of_the_question(real_index_dir, tmp_path, caplog,
+                                                                                 capfd, monkeypatch):
+    """With recording on, a question asked on the parent page reaches one
+    place, the feedback store, with its personal details replaced; no log line,
+    no other file, and no column that could say who asked or when in the day."""
+    import sqlite3
+
+    from streamlit.testing.v1 import AppTest
+
+    token = "".join(secrets.choice("bcdfghjklmnpqrstvwxz") for _ in range(10))  # a name is letters
+    name, email = f"Zephy{token}", f"mum.{token}@example.com"
+    question = f"My daughter is called {name}, email {email}, can she get an EHC assessment?"
+    database = tmp_path / "feedback.db"
+    monkeypatch.setenv("SEN_GUIDE_INDEX", str(real_index_dir))
+    monkeypatch.setenv("SEN_GUIDE_CORPUS", str(DEFAULT_CORPUS_DIR))
+    monkeypatch.setenv("SEN_GUIDE_DATABASE_URL", f"sqlite:///{database}")
+    caplog.set_level(logging.DEBUG)
+    started = time.time() - 1
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["q"] = question
+    at.run()
+    assert not at.exception
+    [yes] = [b for b in at.button if b.key == "feedback-yes"]
+    yes.click()
+    at.run()
+    assert not at.exception
+
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT * FROM feedback").fetchall()
+        columns = [c[1] for c in db.execute("PRAGMA table_info(feedback)")]
+    assert len(rows) == 1 and token not in repr(rows) and "[email]" in repr(rows) and "[name]" in repr(rows)
+    assert not [c for c in columns if re.search(r"ip|addr|cookie|session|user|agent|time|host", c)], columns
+    assert all(token not in r.getMessage() and token not in str(r.args) for r in caplog.records)
+    out, err = capfd.readouterr()
+    assert token not in out and token not in err
+    places = [ROOT, real_index_dir, Path.home() / ".cache", tmp_path]
+    written = [p for place in places if place.exists() for p in _files_changed_since(place, started)]
+    assert [p for p in written if token.encode() in p.read_bytes()] == []

@@ -5,19 +5,12 @@ import streamlit as st
 
 from qa import messages, page_html
 from qa.staff_tables import markdown_text
+from qa.feedback_store import StoreError
 from views import shared
 
 # Three passages: enough to show the answer and its context, few enough to
 # read on a phone without scrolling past the point.
 PASSAGES = 3
-EXAMPLES = [
-    "My child has just been diagnosed. What now?",
-    "What is a SENCO?",
-    "How often should my child's progress be reviewed?",
-    "Can I ask for an EHC assessment myself?",
-    "What is Element 2 funding?",
-    "What can I do if I'm not happy with the support?",
-]
 # After a search, focus moves to the answer (the emergency box first, then the
 # answer's heading, then a notice), so a screen reader or keyboard user starts
 # there and a phone scrolls to it, even from an example at the bottom of the
@@ -60,11 +53,12 @@ def _ask_example(example: str) -> None:
 def _examples() -> None:
     # Buttons, not pills: each is a button to a screen reader and a stop for Tab.
     st.html(f'<h2 class="sg-examples">{html.escape(messages.EXAMPLES_HEADING)}</h2>')
+    examples = engine.examples()  # the council's own (sen-guide.toml or corpus/sen-guide.json)
     with st.container(key="examples"):
-        for i, example in enumerate(EXAMPLES):
+        for i, example in enumerate(examples):
             st.button(example, key=f"example-{i}", on_click=_ask_example, args=(example,))
     # A button's label holds no markup: its glossary words are explained below the buttons.
-    words = page_html.words_html(engine.explain("\n".join(EXAMPLES)))
+    words = page_html.words_html(engine.explain("\n".join(examples)))
     if words:
         st.html(words)
 
@@ -89,8 +83,64 @@ def _refusal(answer) -> None:
                           args=(messages.question_of(label),))
 
 
-st.set_page_config(layout="centered")  # a reading column, on a phone or a desktop
-st.title(messages.TITLE, anchor=False)
+def _answer(engine, asked: str):
+    """(engine, answer) for the question in the URL. A rerun of the same search
+    (a rating, a section opened) keeps what the person is reading, from the
+    engine that answered it, even if new guidance was swapped in since; a new
+    search uses the engine of now, and is recorded once."""
+    key = (asked, st.session_state.get("searches", 0))
+    kept = st.session_state.get("kept")
+    if kept and kept["key"] == key:
+        return kept["engine"], kept["answer"]
+    answer = shared.search(engine, asked, PASSAGES)
+    # Empty and vague questions are not kept. The question is written in the
+    # background: the answer never waits for the database.
+    record = shared.record_later(engine, answer) if answer.passages else None
+    st.session_state.kept = {"key": key, "engine": engine, "answer": answer, "record": record}
+    st.session_state.pop("rated", None)
+    return engine, answer
+
+
+def _rate(helpful: bool, comment: str = "") -> None:
+    kept = st.session_state.kept
+    try:
+        shared.rate(kept["engine"], kept["answer"], kept["record"], helpful, comment)
+        st.session_state.rated = "more" if (not helpful and not comment) else "thanks"
+    except StoreError as exc:
+        shared.log.error("Feedback could not be saved: %s", exc)
+        st.session_state.rated = "failed"
+
+
+def _send_more() -> None:
+    _rate(False, st.session_state.get("feedback_more", "").strip())
+
+
+def _feedback(engine) -> None:
+    """'Did this answer your question?' under every answer and refusal. It never
+    changes or hides the answer above it, and says in words what happened."""
+    if shared.feedback_store(engine) is None:  # recording is off: nothing would be kept
+        return
+    rated = st.session_state.get("rated")
+    with st.container(key="feedback"):
+        if rated in ("thanks", "failed"):
+            st.html(page_html.notice_html(messages.FEEDBACK_THANKS if rated == "thanks" else messages.FEEDBACK_FAILED))
+            return
+        st.html(f'<h2 class="sg-examples">{html.escape(messages.FEEDBACK_QUESTION)}</h2>')
+        if rated != "more":
+            yes, no = st.columns(2, gap="small")
+            yes.button(messages.FEEDBACK_YES, key="feedback-yes", on_click=_rate, args=(True,), width="stretch")
+            no.button(messages.FEEDBACK_NO, key="feedback-no", on_click=_rate, args=(False,), width="stretch")
+            return
+        with st.form("feedback-more", border=False):
+            st.text_area(messages.FEEDBACK_MORE, key="feedback_more", max_chars=1000, help=None)
+            st.caption(messages.FEEDBACK_WARNING)
+            st.form_submit_button(messages.FEEDBACK_SEND, on_click=_send_more)
+
+
+settings = shared.settings()
+# A reading column, on a phone or a desktop, under the council's name for the service.
+st.set_page_config(layout="centered", page_title=settings.service_name)
+st.title(settings.title or messages.TITLE, anchor=False)
 st.markdown(messages.INTRO)
 engine = shared.engine()
 
@@ -113,7 +163,7 @@ live.markdown(page_html.live_region_html(""), unsafe_allow_html=True)
 if asked is None:
     _examples()
 else:
-    answer = shared.search(engine, asked, PASSAGES)
+    engine, answer = _answer(engine, asked)
     live.markdown(page_html.live_region_html(page_html.status_text(answer)), unsafe_allow_html=True)
     if answer.notice:
         st.html(page_html.notice_html(answer.notice))
@@ -134,7 +184,10 @@ else:
                     text, _ = engine.section(group[0])
                     spans = [span for p in group for span in engine.section(p)[1]]
                     st.html(page_html.section_html(text, spans, explain=engine.explain))
+    if answer.passages:
+        _feedback(engine)
     # Below the answer, so that on a phone the answer comes first.
     _examples()
+st.page_link("views/privacy.py", label=messages.PRIVACY_LINK)
 if st.session_state.pop("focus", False):  # this run answers a search made on this page
     st.html(_FOCUS_ANSWER.format(search=st.session_state.searches), unsafe_allow_javascript=True)

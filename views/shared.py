@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import html
 import logging
+import os
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, TimeoutError as FutureTimeout
 from typing import NoReturn
 
 import streamlit as st
 
+from ingest import config
+from ingest.config import ENV_OVERRIDES, config_path
 from ingest.errors import SenGuideError
 from ingest.settings import Settings, from_env
 from qa import Answer, Engine, messages
-from qa.ready import ready_engine
+from qa.feedback_store import FeedbackStore, StoreError
+from qa.live import LiveEngine
 
 log = logging.getLogger("sen_guide.app")
 
@@ -70,26 +76,125 @@ button:focus-visible, a:focus-visible, summary:focus-visible, [tabindex="-1"]:fo
 
 
 @st.cache_resource(show_spinner=False)
-def _load(settings: Settings) -> tuple[Engine, str]:
-    """The engine, and what building the index said ("" when it was current)."""
-    engine, note = ready_engine(settings, log=log.info)
-    engine.warm_up()  # load the model now, under the spinner, so the first question is quick
-    return engine, note
+def _live_for(where: tuple) -> LiveEngine:
+    # The environment as it is now: the watcher re-reads the configuration
+    # file, never a later environment (a test's, undone).
+    environ = dict(os.environ)
+    return LiveEngine(lambda: config.load(environ=environ), log=log.info).start()  # `where` only keys the cache
+
+
+def _live() -> LiveEngine:
+    """This server's engine, loaded once and swapped whole when `python -m
+    ingest` commits a new build or the glossary or configuration changes
+    (qa/live.py): no restart, and no question sees two builds. One per
+    configuration file and environment (tests run several in one process)."""
+    return _live_for((str(config_path()), *(os.environ.get(name, "") for name in ENV_OVERRIDES)))
+
+
+def settings(staff: bool = False) -> Settings:
+    """This service's settings (sen-guide.toml, then the environment); a wrong
+    one shows the apology (and staff the setting and its fix)."""
+    try:
+        return from_env()
+    except Exception as exc:  # noqa: BLE001 - as in engine()
+        fail(exc, staff)
 
 
 def engine(staff: bool = False) -> Engine:
-    """The engine for the settings in the environment; on failure, an apology and stop."""
+    """The engine to answer from now; on failure, an apology and stop."""
     st.html(STYLE)
     try:
         with st.spinner("Getting the guidance ready. The first visit takes a few seconds..."):
-            return _load(from_env())[0]
+            return _live().current()
     except Exception as exc:  # noqa: BLE001 - whatever it is, a person sees an apology, not a traceback
         fail(exc, staff)
 
 
 def load_note() -> str:
-    """Why the index was built when this server loaded it ("" when it was current)."""
-    return _load(from_env())[1]
+    """Why the index was built when this server loaded it ("" when it was
+    current), and why newer guidance is not served, if it is not."""
+    live = _live()
+    return " ".join(n for n in (live.note, live.problem) if n)
+
+
+@st.cache_resource(show_spinner=False)
+def _store_for(url: str, retention_days: int) -> FeedbackStore:
+    """One feedback store per server; records past the retention period are
+    deleted now, as the server starts, and then once a day."""
+    store = FeedbackStore(url)
+    threading.Thread(target=_purge_daily, args=(store, retention_days), daemon=True,
+                     name="sen-guide-feedback-purge").start()
+    return store
+
+
+def _purge_daily(store: FeedbackStore, retention_days: int) -> None:
+    while True:
+        try:
+            deleted = store.purge(retention_days)
+            log.info("Deleted %d feedback records older than %d days", deleted, retention_days)
+        except StoreError as exc:
+            log.error("Old feedback records could not be deleted: %s", exc)
+        if _stop_purging.wait(24 * 3600):
+            return
+
+
+_stop_purging = threading.Event()
+
+
+def feedback_store(engine: Engine) -> FeedbackStore | None:
+    """Where parents' questions and ratings go; None when recording is off."""
+    settings = engine.settings
+    if not settings.feedback:
+        return None
+    try:
+        return _store_for(settings.feedback_url, settings.retention_days)
+    except StoreError as exc:  # parents still get their answers; whoever runs the server sees why
+        log.error("Questions are not being kept: %s", exc)
+        return None
+
+
+# Questions are written to the store in the background, so that an answer
+# never waits for the database (a PostgreSQL server that is down takes up to
+# its 3 s connect timeout to say so).
+_writer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sen-guide-feedback")
+# How long a rating waits for its question to be written first.
+RECORD_WAIT_SECONDS = 10
+
+
+def _build_of(engine: Engine) -> str:
+    return engine.index.manifest.get("build_id", "")
+
+
+def record_later(engine: Engine, answer: Answer) -> Future | None:
+    """Keep the question (personal details taken out by the store) when
+    recording is on; the record's id arrives later, in the Future."""
+    store = feedback_store(engine)
+    if store is None:
+        return None
+
+    def write() -> int | None:
+        try:
+            return store.add(answer.question, answer.answered, [p.chunk_id for p in answer.passages], _build_of(engine))
+        except StoreError as exc:  # the parent has the answer already; whoever runs the server sees why
+            log.error("A question could not be recorded: %s", exc)
+            return None
+
+    return _writer.submit(write)
+
+
+def rate(engine: Engine, answer: Answer, record: Future | None, helpful: bool, comment: str = "") -> None:
+    """Save a parent's rating on their question's record (written now if it
+    could not be before); raises StoreError when it cannot be saved."""
+    store = feedback_store(engine)
+    if store is None:
+        raise StoreError("Questions are not being kept (recording is off, or the store cannot be opened).")
+    try:
+        record_id = record.result(timeout=RECORD_WAIT_SECONDS) if record is not None else None
+    except FutureTimeout:
+        raise StoreError(f"The question was not written within {RECORD_WAIT_SECONDS} s.") from None
+    if record_id is None:  # the store was down when the question was asked
+        record_id = store.add(answer.question, answer.answered, [p.chunk_id for p in answer.passages], _build_of(engine))
+    store.rate(record_id, helpful, comment)
 
 
 def search(engine: Engine, question: str, k: int, staff: bool = False) -> Answer:

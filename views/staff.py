@@ -1,14 +1,16 @@
-"""The staff view: why a passage came first, what the index holds, how the search scores on a gold set."""
+"""The staff view: why a passage came first, what the index holds, how the search scores on a gold set.
+Only for signed-in staff (views/login.py); app.py leaves it out when no staff sign-in is set up."""
 import streamlit as st
 
 from ingest.errors import SenGuideError
 from ingest.settings import Settings
-from qa import Engine, gold_files, page_html, staff_tables
+from qa import Engine, gold_files, page_html, staff_auth, staff_tables
 from qa.evaluate import Baselines, baselines_for, evaluate, format_report, read_gold
-from views import shared
+from views import login, shared, staff_gaps
 
 PASSAGES = 10  # staff see the ranking below the top three parents see
 EVAL_K = 5  # the evaluation's own k (shared/eval/README.md)
+BUSY = "Another evaluation is running on this server; try again in a minute."
 # Tables of text are static (st.table): their headers and cells wrap, so every
 # column fits 1,280 px beside the sidebar and no heading path is cut off.
 RAW_NOTE = ("The engine's own names and numbers: **fused** is the overall match (the weighted sum the ranking "
@@ -30,6 +32,7 @@ def _baselines(settings: Settings, _engine: Engine) -> Baselines:
 
 
 st.set_page_config(layout="wide")  # room for the score tables
+login.require_staff()  # anyone not signed in sees the sign-in form, and the page stops there
 st.title("Staff view", anchor=False)
 st.markdown("For SENCOs and school staff: every ranked passage with its scores, why the search did or did not "
             "answer, what the index holds, and how it scores on a set of test questions.")
@@ -79,7 +82,10 @@ st.markdown(f"Runs every question of a test questions file through the search, {
 with st.form("evaluate", border=False):
     typed = st.text_input("Test questions file, relative to the repository folder", value=gold_files.DEFAULT_GOLD)
     run = st.form_submit_button("Run the evaluation")
-if run:
+if run and not staff_auth.EVALUATION_LOCK.acquire(blocking=False):
+    # One at a time per server: an evaluation keeps both cores busy, and parents' questions come first.
+    st.html(page_html.notice_html(BUSY, "problem"))
+elif run:
     try:
         items = read_gold(gold_files.gold_path(typed))
         with st.spinner("Running every question through the search and the two simpler searches..."):
@@ -90,6 +96,8 @@ if run:
     except (SenGuideError, OSError, ValueError) as exc:  # a missing, unreadable or malformed file
         st.session_state.pop("evaluation", None)
         st.html(page_html.notice_html(f"The evaluation could not run: {exc}", "problem"))
+    finally:  # also when the run is stopped or rerun part-way
+        staff_auth.EVALUATION_LOCK.release()
 if "evaluation" in st.session_state:
     typed, report, rows = st.session_state.evaluation
     system = report["system"]
@@ -109,3 +117,13 @@ if "evaluation" in st.session_state:
     st.dataframe(staff_tables.kind_rows(system), hide_index=True)
     st.subheader("Hits and misses", anchor=False)
     st.table(staff_tables.markdown_safe(rows), hide_index=True)
+
+# What parents asked (views/staff_gaps.py): the questions the guidance did not answer, grouped by meaning.
+store = shared.feedback_store(engine)
+if store is None:
+    st.header("What parents asked", anchor=False)
+    st.markdown("Parents' questions are not being kept: `record = false` under `[feedback]` in "
+                "sen-guide.toml (or SEN_GUIDE_FEEDBACK), or the feedback database cannot be opened "
+                "(the server's log says why).")
+else:
+    staff_gaps.show(store, engine)
