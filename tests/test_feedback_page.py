@@ -98,3 +98,18 @@ def test_a_store_that_cannot_be_written_still_answers_and_says_feedback_was_not_
     at.run()
     assert not at.exception and passages(at) == shown
     assert messages.FEEDBACK_FAILED in feedback_text(at)
+
+
+def test_records_past_the_retention_period_are_deleted_when_the_app_starts(store_url, env):
+    env.setenv("SEN_GUIDE_RETENTION_DAYS", "30")
+    store = FeedbackStore(store_url)
+    today = datetime.date.today()
+    store.add("an old question", True, ["a"], "b1", day=today - datetime.timedelta(days=31))
+    store.add("a recent question", True, ["a"], "b1", day=today - datetime.timedelta(days=29))
+    open_app(query="what is a SENCO?")
+    records = kept(store_url, count=2)  # the recent one and the question just asked, once the old one is gone
+    deadline = time.monotonic() + 10
+    while "an old question" in {r.question for r in records} and time.monotonic() < deadline:
+        time.sleep(0.05)
+        records = FeedbackStore(store_url).records()
+    assert {r.question for r in records} == {"a recent question", "what is a SENCO?"}
