@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ingest.errors import SenGuideError
 
+from . import feedback
 from .measure import DEV_QUESTIONS, FULL, QUICK, TARGETS, read_questions, run
 
 
@@ -33,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
         questions = read_questions(args.questions)
         with tempfile.TemporaryDirectory(prefix="sen-guide-bench-") as work:
             results = run(QUICK if args.quick else FULL, questions, Path(work), log)
+            # The feedback store's cost a question, over the guidance index run() built.
+            results["feedback_store"] = feedback.measure(Path(work) / "guidance", questions,
+                                                         1 if args.quick else feedback.ROUNDS, log,
+                                                         **(feedback.QUICK if args.quick else {}))
     except (SenGuideError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -73,6 +78,8 @@ def table(r: dict) -> str:
         lines += [f"{s['chunks']:>9,}{s['vectors']:>9}{s['dense_index']:>13}{s['ingest_chunks_per_s']:>17,.0f}"
                   f"{s['query_p50_ms']:>10.2f}{s['query_p95_ms']:>10.2f}{s['index_mb']:>10.1f}" for s in r["scale"]]
         lines.append(f"largest p50 / guidance p50: {r['scale_query_ratio']:.2f}   {target('scale_query_ratio')}")
+    if "feedback_store" in r:
+        lines += feedback.table_lines(r["feedback_store"])
     return "\n".join(lines)
 
 

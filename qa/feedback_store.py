@@ -30,7 +30,7 @@ from typing import Iterable, Sequence
 from sqlalchemy import (JSON, Boolean, Column, Date, Integer, MetaData, Table, Text, case, create_engine, delete,
                         event, func, insert, select, update)
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from ingest.settings import MAX_QUESTION_CHARS
 
@@ -128,8 +128,11 @@ class FeedbackStore:
                 event.listen(self._engine, "connect", _set_sqlite_pragmas)
             else:
                 # pool_pre_ping: after a server restart, dead pooled connections are replaced.
-                self._engine = create_engine(parsed, pool_pre_ping=True,
-                                             connect_args={"connect_timeout": _PG_CONNECT_TIMEOUT_S})
+                # The keepalives and tcp_user_timeout bound a network that goes
+                # silent (a host gone), which connect_timeout alone does not.
+                self._engine = create_engine(parsed, pool_pre_ping=True, pool_timeout=5, connect_args={
+                    "connect_timeout": _PG_CONNECT_TIMEOUT_S, "tcp_user_timeout": 5000, "keepalives": 1,
+                    "keepalives_idle": 10, "keepalives_interval": 3, "keepalives_count": 3})
         except (SQLAlchemyError, ImportError) as exc:
             raise StoreError(f"The feedback database at {self.url} cannot be used ({exc}): "
                              "give a sqlite:/// or postgresql+psycopg:// URL.") from None
@@ -169,6 +172,11 @@ class FeedbackStore:
                         if stored is None:
                             conn.execute(insert(schema_version_table).values(version=SCHEMA_VERSION))
                     break
+                except OperationalError as exc:
+                    # Two servers creating the tables at once: try again. A server
+                    # that cannot be reached: say so now, not after five timeouts.
+                    if attempt == _SCHEMA_TRIES - 1 or not _is_create_race(exc):
+                        raise
                 except SQLAlchemyError:
                     if attempt == _SCHEMA_TRIES - 1:
                         raise
@@ -252,6 +260,12 @@ class FeedbackStore:
     def close(self) -> None:
         """Close the pooled connections (a later call would open new ones)."""
         self._engine.dispose()
+
+
+def _is_create_race(exc: OperationalError) -> bool:
+    """An error of two processes creating the same tables at once (the other one won)."""
+    text = str(exc.orig if exc.orig is not None else exc).lower()
+    return any(w in text for w in ("already exists", "locked", "duplicate", "unique"))
 
 
 def to_csv(records: Iterable[Record]) -> str:

@@ -153,21 +153,40 @@ def feedback_store(engine: Engine) -> FeedbackStore | None:
         return None
 
 
-# Questions are written to the store in the background, so that an answer
-# never waits for the database (a PostgreSQL server that is down takes up to
-# its 3 s connect timeout to say so).
+# Questions and ratings are written to the store by two background threads,
+# so that an answer never waits for the database: a PostgreSQL server that is
+# stopped says so at once, but one that is unreachable takes its 3 s connect
+# timeout, and one that hangs longer. A rating waits at most RATE_WAIT_SECONDS,
+# then the page says it could not be saved. While the database does not
+# answer, at most MAX_PENDING writes wait; later questions are not kept.
 _writer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sen-guide-feedback")
-# How long a rating waits for its question to be written first.
-RECORD_WAIT_SECONDS = 10
+_pending = threading.BoundedSemaphore(500)
+MAX_PENDING = 500
+RATE_WAIT_SECONDS = 8
 
 
 def _build_of(engine: Engine) -> str:
     return engine.index.manifest.get("build_id", "")
 
 
+def _submit(work) -> Future | None:
+    if not _pending.acquire(blocking=False):
+        log.error("%d feedback writes are waiting for the database; this one is dropped", MAX_PENDING)
+        return None
+
+    def run():
+        try:
+            return work()
+        finally:
+            _pending.release()
+
+    return _writer.submit(run)
+
+
 def record_later(engine: Engine, answer: Answer) -> Future | None:
     """Keep the question (personal details taken out by the store) when
-    recording is on; the record's id arrives later, in the Future."""
+    recording is on; the record's id arrives later, in the Future (None when
+    it could not be written)."""
     store = feedback_store(engine)
     if store is None:
         return None
@@ -179,22 +198,35 @@ def record_later(engine: Engine, answer: Answer) -> Future | None:
             log.error("A question could not be recorded: %s", exc)
             return None
 
-    return _writer.submit(write)
+    return _submit(write)
 
 
 def rate(engine: Engine, answer: Answer, record: Future | None, helpful: bool, comment: str = "") -> None:
     """Save a parent's rating on their question's record (written now if it
-    could not be before); raises StoreError when it cannot be saved."""
+    could not be before), waiting at most RATE_WAIT_SECONDS; raises
+    StoreError when it cannot be saved."""
     store = feedback_store(engine)
     if store is None:
         raise StoreError("Questions are not being kept (recording is off, or the store cannot be opened).")
+
+    def write() -> None:
+        record_id = record.result() if record is not None else None
+        if record_id is None:  # the store was down when the question was asked
+            record_id = store.add(answer.question, answer.answered, [p.chunk_id for p in answer.passages],
+                                  _build_of(engine))
+        store.rate(record_id, helpful, comment)
+
+    job = _submit(write)
+    if job is None:
+        raise StoreError(f"{MAX_PENDING} feedback writes are waiting for the database.")
     try:
-        record_id = record.result(timeout=RECORD_WAIT_SECONDS) if record is not None else None
+        job.result(timeout=RATE_WAIT_SECONDS)
     except FutureTimeout:
-        raise StoreError(f"The question was not written within {RECORD_WAIT_SECONDS} s.") from None
-    if record_id is None:  # the store was down when the question was asked
-        record_id = store.add(answer.question, answer.answered, [p.chunk_id for p in answer.passages], _build_of(engine))
-    store.rate(record_id, helpful, comment)
+        raise StoreError(f"The feedback database did not answer within {RATE_WAIT_SECONDS} s.") from None
+    except StoreError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever failed, the parent is told it was not saved
+        raise StoreError(f"The rating could not be saved: {exc}") from exc
 
 
 def search(engine: Engine, question: str, k: int, staff: bool = False) -> Answer:
