@@ -60,9 +60,11 @@ class LiveEngine:
     """One per server process: `current()` is the engine to answer from now."""
 
     def __init__(self, load_settings: Callable[[], Settings] = from_env,
-                 log: Callable[[str], None] = lambda _m: None, poll_seconds: float = POLL_SECONDS):
+                 log: Callable[[str], None] = lambda _m: None, poll_seconds: float = POLL_SECONDS,
+                 warn: Callable[[str], None] | None = None):
         self._load_settings = load_settings
         self._log = log
+        self._warn = warn or log
         self._poll = poll_seconds
         settings = load_settings()
         files = fingerprint(settings)[1:]  # read before loading: an edit made meanwhile is seen next time
@@ -114,6 +116,6 @@ class LiveEngine:
         except Exception as exc:  # noqa: BLE001 - keep answering from what is loaded, and say why
             problem = f"The new guidance could not be loaded, so the previous one is still served: {exc}"
             if problem != self.problem:
-                self._log(problem)
+                self._warn(problem)
             self.problem = problem
             return False

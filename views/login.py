@@ -28,11 +28,16 @@ _ATTEMPT = "staff_attempt"  # session state, for one run: the username and passw
 def setting() -> str:
     """The staff login setting: "off", "password" or "oidc" (anything else is reported by the staff page).
     "off" when the settings cannot be read, so a broken configuration never opens the staff view."""
+    from views import shared
+
     try:
         return from_env().staff_login
-    except Exception:  # noqa: BLE001 - the parent page reports a broken configuration itself
-        log.exception("The settings could not be read: the staff view is off")
-        return "off"
+    except Exception:  # noqa: BLE001 - the settings the served guidance was loaded with, else off
+        try:
+            return shared.settings().staff_login
+        except Exception:  # noqa: BLE001 - st.stop() or any failure: never open the staff view
+            log.exception("The settings could not be read: the staff view is off")
+            return "off"
 
 
 def read_secrets() -> tuple[dict[str, Any], str]:

@@ -20,6 +20,14 @@ from qa.feedback_store import FeedbackStore, StoreError
 from qa.live import LiveEngine
 
 log = logging.getLogger("sen_guide.app")
+# Swaps of the guidance and problems with it reach the server's log (Streamlit
+# configures only its own loggers). Questions are never logged.
+_root = logging.getLogger("sen_guide")
+if not _root.handlers:
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    _root.addHandler(_handler)
+    _root.setLevel(logging.INFO)
 
 APOLOGY = messages.APOLOGY
 
@@ -80,7 +88,7 @@ def _live_for(where: tuple) -> LiveEngine:
     # The environment as it is now: the watcher re-reads the configuration
     # file, never a later environment (a test's, undone).
     environ = dict(os.environ)
-    return LiveEngine(lambda: config.load(environ=environ), log=log.info).start()  # `where` only keys the cache
+    return LiveEngine(lambda: config.load(environ=environ), log=log.info, warn=log.warning).start()  # `where` only keys the cache
 
 
 def _live() -> LiveEngine:
@@ -92,12 +100,19 @@ def _live() -> LiveEngine:
 
 
 def settings(staff: bool = False) -> Settings:
-    """This service's settings (sen-guide.toml, then the environment); a wrong
-    one shows the apology (and staff the setting and its fix)."""
+    """This service's settings (sen-guide.toml, then the environment). If the
+    file was made wrong while the server runs, the settings the guidance now
+    served was loaded with, and the error in the log (and on the staff view's
+    load note); if nothing was loaded yet, the apology (staff: the setting and its fix)."""
     try:
         return from_env()
     except Exception as exc:  # noqa: BLE001 - as in engine()
-        fail(exc, staff)
+        try:
+            served = _live().current().settings
+        except Exception:  # noqa: BLE001 - nothing loaded: say what is wrong
+            fail(exc, staff)
+        log.warning("The settings could not be read, so those loaded before are used: %s", exc)
+        return served
 
 
 def engine(staff: bool = False) -> Engine:
