@@ -6,14 +6,20 @@ at nginx, with a certificate made for the test's host name, sen-guide.test
 (Chromium is told that name is 127.0.0.1). Both servers start on one empty
 index folder: exactly one builds it, under the lock.
 
+Both servers share one real PostgreSQL feedback store (tests/pg_server.py),
+as a council's servers share theirs.
+
 Twenty browser sessions (one Chromium, twenty contexts, so twenty cookie
 jars and twenty sticky keys) open the page through nginx at once. Every one is
 answered, with no error, every request of one session reached one server, and
-both servers served some. Then one server is killed (SIGKILL): every session
-asks a new question and gets its answer, those of the dead server after their
-page reconnected to the survivor, and new sessions go to the survivor. Last,
-the same questions are timed through nginx and straight to a server, and the
-medians printed (not asserted: docs/DEPLOY.md records them).
+both servers served some. Each session rates its answer (Yes), on whichever
+server it is. Then one server is killed (SIGKILL): every session asks a new
+question and gets its answer at the first try, those of the dead server after
+their page reconnected to the survivor, and new sessions go to the survivor.
+Then the same questions are timed through nginx and straight to a server, and
+the medians printed (not asserted: docs/DEPLOY.md records them). Last, the
+shared store holds one record per question asked, from both servers, and the
+twenty ratings.
 
 The nginx access log (the template's own format, which names the server of
 every request and never the question) tells which server served what.
@@ -34,10 +40,14 @@ import statistics
 import subprocess
 import time
 import http.client
+from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+
+import pg_server
+from qa.feedback_store import FeedbackStore
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "nginx.conf"
@@ -55,6 +65,7 @@ FIRST_ANSWER_MS = 300_000  # the first answers wait for the index build, twenty 
 WAIT_MS = 60_000  # for anything else to appear on a page
 TIMED_QUESTIONS = 15  # each way, through nginx and straight to a server
 NEW_SESSIONS = 5  # opened after the kill
+STORE_WAIT_S = 30  # for the last questions' records, written in the background, to reach the store
 # Twenty questions, each with words of the passage that answers it (as in test_app_concurrency.py).
 SESSIONS = [
     ("Can I ask for an EHC needs assessment myself?", "request an Educational Health Care (EHC) Assessment yourself"),
@@ -272,13 +283,21 @@ class Session:
     async def key(self) -> str:
         return next(c["value"] for c in await self.context.cookies() if c["name"] == "sg_server")
 
+    async def rate(self) -> None:
+        """Say the answer helped ("Yes"), and wait until the page says the rating is saved."""
+        await self.page.get_by_role("button", name="Yes", exact=True).click(timeout=WAIT_MS)
+        await self.page.get_by_text("Thank you. We have saved your answer").wait_for(timeout=WAIT_MS)
+        await settle(self.page)
+
     async def ask(self, question: str, phrase: str) -> int:
         """Type a question and press Enter until it is answered; how many tries it took.
 
         A page whose server died reconnects its WebSocket to another server,
-        where it is a new Streamlit session: the first question typed there
-        may be dropped (the box shows the page's question again, and that
-        answer is shown again). Then the person asks again, once."""
+        where it is a new Streamlit session that has never run the page. The
+        first question typed there must be answered as anywhere else (the test
+        asserts one try for every session); were it dropped (the box showing
+        the page's question again, and that answer again), the person would
+        ask again, once, and the figures would say so."""
         box = self.page.get_by_label("Your question")
         for attempt in (1, 2):
             await box.fill(question)  # waits while the box is disabled (the page reconnecting)
@@ -346,6 +365,16 @@ async def scenario(proxy_url: str, servers: list[Server], access_log: Path) -> d
             found["xsrf"] = await xsrf_statuses(sessions[0].page)
             log = served_by(access_log)
             found["servers_of_sessions"] = [sorted({srv for _, _, srv in log.get(k, [])}) for k in keys]
+            asked = [q for q, _ in SESSIONS]
+            found["questions_asked"] = asked
+
+            # Every person says the answer helped, on whichever server their page is.
+            rated = await asyncio.gather(*(s.rate() for s in sessions), return_exceptions=True)
+            found["ratings_failed"] = [f"{q}: {r!r}"[:500] for (q, _), r in zip(SESSIONS, rated)
+                                       if isinstance(r, BaseException)]
+            found["ratings_by_server"] = dict(sorted(Counter(
+                srv[0] for srv, r in zip(found["servers_of_sessions"], rated)
+                if len(srv) == 1 and not isinstance(r, BaseException)).items()))
 
             # 2. One server dies. Every person asks a new question; new people come.
             counts = {srv.address: sum(found["servers_of_sessions"][i] == [srv.address] for i in range(len(keys)))
@@ -358,6 +387,7 @@ async def scenario(proxy_url: str, servers: list[Server], access_log: Path) -> d
             again = [SESSIONS[(i + 10) % len(SESSIONS)] for i in range(len(sessions))]
             tries = await asyncio.gather(*(s.ask(q, phrase) for s, (q, phrase) in zip(sessions, again)),
                                          return_exceptions=True)
+            asked += [q for (q, _), t in zip(again, tries) if isinstance(t, int)]
             found["after_kill_s"] = round(time.perf_counter() - killed_at, 1)
             moved = [i for i, srv in enumerate(found["servers_of_sessions"]) if srv == [victim.address]]
             found["asks_after_kill"] = [{"moved": i in moved, "tries": t if isinstance(t, int) else repr(t)[:300]}
@@ -366,6 +396,7 @@ async def scenario(proxy_url: str, servers: list[Server], access_log: Path) -> d
             newcomers = await asyncio.gather(*(Session.open(browser, proxy_url, q, phrase)
                                                for q, phrase in SESSIONS[:NEW_SESSIONS]), return_exceptions=True)
             found["newcomers_failed"] = [repr(n)[:300] for n in newcomers if isinstance(n, BaseException)]
+            asked += [q for (q, _), n in zip(SESSIONS, newcomers) if isinstance(n, Session)]
             newcomers = [n for n in newcomers if isinstance(n, Session)]
             newcomer_keys = [await n.key() for n in newcomers]
             found["newcomer_errors"] = [e for n in newcomers for e in n.errors]
@@ -379,11 +410,13 @@ async def scenario(proxy_url: str, servers: list[Server], access_log: Path) -> d
             direct_url = f"http://{survivor.address}"
             await timed_answer(proxied, proxy_url, *SESSIONS[-1])  # each page has loaded once before timing
             await timed_answer(direct, direct_url, *SESSIONS[-1])
+            asked += [SESSIONS[-1][0]] * 2
             times = {"proxy": [], "direct": []}
             for i, (q, phrase) in enumerate(SESSIONS[:TIMED_QUESTIONS]):
                 order = [("proxy", proxied, proxy_url), ("direct", direct, direct_url)]
                 for name, page, url in (order if i % 2 == 0 else order[::-1]):
                     times[name].append(await timed_answer(page, url, q, phrase))
+                    asked.append(q)
             found["timed_s"] = {k: [round(t, 3) for t in v] for k, v in times.items()}
             found["p50_s"] = {k: round(statistics.median(v), 3) for k, v in times.items()}
         finally:
@@ -403,7 +436,8 @@ def test_the_doc_shows_the_template_and_nginx_accepts_it(tmp_path):
     config = body[body.index("worker_processes"):].rstrip()
     assert config in doc, "docs/DEPLOY.md must show deploy/nginx.conf as it is (from worker_processes on)"
     assert UNIT.read_text(encoding="utf-8").rstrip() in doc, "docs/DEPLOY.md must show deploy/sen-guide@.service"
-    for name in ("/_stcore/health", "database_url", "sen-guide.toml", "python -m ingest", "Strict-Transport-Security"):
+    for name in ("/_stcore/health", "database_url", "SEN_GUIDE_DATABASE_URL", "sen-guide.toml", "python -m ingest",
+                 "Strict-Transport-Security"):
         assert name in doc
     # The template with a council's values is a valid nginx configuration.
     for sub in ("logs", "state"):
@@ -422,9 +456,32 @@ def deploy_doc_text() -> str:
     return DOC.read_text(encoding="utf-8")
 
 
+@pytest.fixture
+def database_url(tmp_path):
+    """The feedback store both servers share: a real, throw-away PostgreSQL."""
+    try:
+        with pg_server.running_postgres(tmp_path) as url:
+            yield url
+    except pg_server.PostgresError as exc:
+        pytest.fail(str(exc))
+
+
+def stored_records(url: str, expected: int) -> list:
+    """Every record in the shared store, once `expected` are there (the last questions of a
+    run are written in the background) or after STORE_WAIT_S."""
+    store = FeedbackStore(url)
+    try:
+        deadline = time.monotonic() + STORE_WAIT_S
+        while len(records := store.records()) < expected and time.monotonic() < deadline:
+            time.sleep(0.2)  # between polls of a bounded loop
+        return records
+    finally:
+        store.close()
+
+
 @pytest.mark.browser
 @pytest.mark.model
-def test_nginx_in_front_of_two_servers_shares_sessions_out_and_survives_one_dying(tmp_path):
+def test_nginx_in_front_of_two_servers_shares_sessions_out_and_survives_one_dying(tmp_path, database_url):
     need(NGINX, "services")
     need(CHROMIUM, "browser")
     wall_started = time.perf_counter()
@@ -442,7 +499,7 @@ def test_nginx_in_front_of_two_servers_shares_sessions_out_and_survives_one_dyin
     access_log = tmp_path / "logs" / "sen-guide.access.log"
     # As the systemd unit sets them (docs/DEPLOY.md); 127.0.0.1 too, for the timings straight to a server.
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "SEN_GUIDE_INDEX": str(index),
-           "SEN_GUIDE_DATABASE_URL": f"sqlite:///{tmp_path / 'feedback.db'}",
+           "SEN_GUIDE_DATABASE_URL": str(database_url),  # one PostgreSQL for both servers
            "STREAMLIT_SERVER_ALLOWED_HOSTS": f"{HOST} 127.0.0.1",
            "STREAMLIT_SERVER_COOKIE_SECRET": os.urandom(32).hex()}
     servers: list[Server] = []
@@ -475,6 +532,8 @@ def test_nginx_in_front_of_two_servers_shares_sessions_out_and_survives_one_dyin
 
         found = asyncio.run(scenario(f"https://{HOST}:{https_port}", servers, access_log))
         health_after = https_get(https_port, "/_stcore/health", cert)
+        # Read while the survivor still runs: nothing it has yet to write is lost by stopping it.
+        records = stored_records(database_url, len(found.get("questions_asked", [])))
     finally:
         for server in servers:
             server.stop()
@@ -494,9 +553,12 @@ def test_nginx_in_front_of_two_servers_shares_sessions_out_and_survives_one_dyin
     found["load_average_1min_at_end"] = round(os.getloadavg()[0], 1)  # other work on the machine slows every figure
     builds = sorted(p.name for p in (index / "builds").iterdir()) if (index / "builds").is_dir() else []
     found["builds"] = builds
+    found["store"] = {"records": len(records), "rated_yes": sum(r.helpful is True for r in records),
+                      "rated_no": sum(r.helpful is False for r in records),
+                      "questions_asked": len(found.get("questions_asked", []))}
     OUT.mkdir(exist_ok=True)
     (OUT / "deploy-figures.json").write_text(json.dumps(found, indent=2), encoding="utf-8")
-    print("\nDeploy figures:", json.dumps({k: v for k, v in found.items() if k != "timed_s"}, indent=2))
+    print("\nDeploy figures:", json.dumps({k: v for k, v in found.items() if k not in ("timed_s", "questions_asked")}, indent=2))
     print("Timed (s):", json.dumps(found.get("timed_s")))
 
     # Twenty sessions through nginx: all answered, no error in any page.
@@ -513,15 +575,24 @@ def test_nginx_in_front_of_two_servers_shares_sessions_out_and_survives_one_dyin
     assert cookies["sg_server"]["secure"] and cookies["sg_server"]["httpOnly"]
     assert cookies["_streamlit_xsrf"]["secure"]
     assert found["xsrf"]["token"] and found["xsrf"]["without"] == 403 and found["xsrf"]["with_token"] != 403
-    # One server killed: every session got its next answer, a moved one after at most one more try.
+    # Every session rated its answer, on both servers.
+    assert found["ratings_failed"] == [], found["ratings_failed"]
+    assert set(found["ratings_by_server"]) == {s.address for s in servers}, found["ratings_by_server"]
+    assert sum(found["ratings_by_server"].values()) == len(SESSIONS)
+    # One server killed: every session got its next answer at the first try, a moved one too.
     assert all(isinstance(a["tries"], int) for a in found["asks_after_kill"]), found["asks_after_kill"]
-    assert all(a["tries"] == 1 for a in found["asks_after_kill"] if not a["moved"]), found["asks_after_kill"]
+    assert all(a["tries"] == 1 for a in found["asks_after_kill"]), found["asks_after_kill"]
     assert any(a["moved"] for a in found["asks_after_kill"])
     assert found["errors_after_kill"] == [] and found["newcomer_errors"] == []
     # New sessions all went to the survivor; the load balancer's check still says ok.
     assert found["newcomers_failed"] == []
     assert found["servers_of_newcomers"] and all(srv == [found["survivor"]] for srv in found["servers_of_newcomers"])
     assert (health_after.status, health_after.body) == (200, b"ok")
+    # The shared store: one record per question asked, through either server (the killed one's
+    # written before it died), and the twenty ratings, all Yes, on the first twenty questions.
+    assert Counter(r.question for r in records) == Counter(found["questions_asked"]), found["store"]
+    rated = sorted(r.question for r in records if r.helpful is not None)
+    assert rated == sorted(q for q, _ in SESSIONS) and all(r.helpful is True for r in records if r.helpful is not None)
     for server in servers:
         problems = [line for line in server.log.read_text(errors="replace").splitlines()
                     if any(word in line for word in LOG_PROBLEMS)]

@@ -38,16 +38,34 @@ _FOCUS_ANSWER = """<script>/* search {search} */
 </script>"""
 
 
-def _ask() -> None:
-    # The question lives in the URL (?q=...), so an answer can be shared and reopened.
-    st.query_params["q"] = st.session_state.question
+def _ask(question: str) -> None:
+    """Search for a question: it goes into the URL (?q=...), so that an answer
+    can be shared and reopened, and the box follows the URL on the next run."""
+    st.query_params["q"] = question
     st.session_state.searches = st.session_state.get("searches", 0) + 1
     st.session_state.focus = True
 
 
-def _ask_example(example: str) -> None:
-    st.session_state.question = example
-    _ask()
+# A button's on_click runs only in a session that has already run this page,
+# which registered it. A page whose server died reconnects to another server,
+# where it is a new session that has never run the page; Streamlit does not run
+# it on reconnecting, so the first click there reaches the page's script with
+# no callback run. The button still returns True: then the script does what
+# the callback would have done, and runs the page again to show it.
+_CLICKED = "clicked"  # the key of the button whose callback ran before this run
+
+
+def _clicked(key: str, action, *args) -> None:
+    st.session_state[_CLICKED] = key
+    action(*args)
+
+
+def _button(where, label: str, key: str, action, *args, **kwargs) -> None:
+    """A button that does action(*args) when pressed, in any session."""
+    if where.button(label, key=key, on_click=_clicked, args=(key, action, *args), **kwargs) \
+            and handled != key:
+        action(*args)
+        st.rerun()
 
 
 def _examples() -> None:
@@ -56,7 +74,7 @@ def _examples() -> None:
     examples = engine.examples()  # the council's own (sen-guide.toml or corpus/sen-guide.json)
     with st.container(key="examples"):
         for i, example in enumerate(examples):
-            st.button(example, key=f"example-{i}", on_click=_ask_example, args=(example,))
+            _button(st, example, f"example-{i}", _ask, example)
     # A button's label holds no markup: its glossary words are explained below the buttons.
     words = page_html.words_html(engine.explain("\n".join(examples)))
     if words:
@@ -71,16 +89,15 @@ def _refusal(answer) -> None:
         st.html(page_html.asked_html(answer.question))
     st.html(page_html.notice_html(answer.reason))
     if answer.did_you_mean:  # a button's label reads Markdown: the question is escaped
-        st.button(markdown_text(messages.did_you_mean(answer.did_you_mean)), key="did-you-mean",
-                  on_click=_ask_example, args=(answer.did_you_mean,))
+        _button(st, markdown_text(messages.did_you_mean(answer.did_you_mean)), "did-you-mean",
+                _ask, answer.did_you_mean)
     if answer.help and not answer.urgent:  # an urgent answer shows its contacts first, above
         st.html(page_html.help_html(answer))
     if answer.suggestions:
         st.html(f'<h2 class="sg-examples">{html.escape(messages.SUGGESTIONS_HEADING)}</h2>')
         with st.container(key="suggestions"):
             for i, label in enumerate(answer.suggestions):
-                st.button(markdown_text(label), key=f"suggestion-{i}", on_click=_ask_example,
-                          args=(messages.question_of(label),))
+                _button(st, markdown_text(label), f"suggestion-{i}", _ask, messages.question_of(label))
 
 
 def _answer(engine, asked: str):
@@ -128,8 +145,8 @@ def _feedback(engine) -> None:
         st.html(f'<h2 class="sg-examples">{html.escape(messages.FEEDBACK_QUESTION)}</h2>')
         if rated != "more":
             yes, no = st.columns(2, gap="small")
-            yes.button(messages.FEEDBACK_YES, key="feedback-yes", on_click=_rate, args=(True,), width="stretch")
-            no.button(messages.FEEDBACK_NO, key="feedback-no", on_click=_rate, args=(False,), width="stretch")
+            _button(yes, messages.FEEDBACK_YES, "feedback-yes", _rate, True, width="stretch")
+            _button(no, messages.FEEDBACK_NO, "feedback-no", _rate, False, width="stretch")
             return
         with st.form("feedback-more", border=False):
             st.text_area(messages.FEEDBACK_MORE, key="feedback_more", max_chars=1000, help=None)
@@ -144,15 +161,29 @@ st.title(settings.title or messages.TITLE, anchor=False)
 st.markdown(messages.INTRO)
 engine = shared.engine()
 
-# The box follows the URL's question when the URL changes: on the first visit
-# and after Back or Forward. A question typed but not yet asked is left alone.
+handled = st.session_state.pop(_CLICKED, None)
 asked = st.query_params.get("q")
-if st.session_state.get("shown_q") != asked or "question" not in st.session_state:
-    st.session_state.question = asked or ""
-st.session_state.shown_q = asked
 with st.form("ask", border=False, enter_to_submit=True):
-    st.text_input(messages.QUESTION_LABEL, key="question", placeholder=messages.PLACEHOLDER)
-    st.form_submit_button(messages.SEARCH_BUTTON, type="primary", on_click=_ask)
+    # The search button is read before the box is made (the box's place comes
+    # first), so that a search uses the box's own words: not an on_click
+    # callback, which a page that moved here from a server that died has not
+    # registered in its new session, nor the URL's question put back.
+    box = st.empty()
+    submitted = st.form_submit_button(messages.SEARCH_BUTTON, type="primary")
+    # Otherwise the box follows the URL's question when the URL changes (after
+    # Back or Forward, or a button that asks a question) and in a session that
+    # has not shown it yet (the first visit, or a page that moved here). A
+    # question typed but not yet asked is left alone.
+    follow_url = not submitted and (st.session_state.get("shown_q") != asked
+                                    or "question" not in st.session_state)
+    if follow_url:
+        st.session_state.question = asked or ""
+    question = box.text_input(messages.QUESTION_LABEL, key="question", placeholder=messages.PLACEHOLDER,
+                              value="" if "question" in st.session_state else (asked or ""))
+if submitted:
+    _ask(question)
+    asked = question
+st.session_state.shown_q = asked
 # The live region is on the page on every run, so that a search changes its
 # text (which screen readers read out) rather than adding a new element. It is
 # emptied before the search, so the same words twice are still read. Markdown,
