@@ -12,7 +12,6 @@ import re
 import subprocess
 import threading
 import time
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest

@@ -66,29 +66,8 @@ WAIT_MS = 60_000  # for anything else to appear on a page
 TIMED_QUESTIONS = 15  # each way, through nginx and straight to a server
 NEW_SESSIONS = 5  # opened after the kill
 STORE_WAIT_S = 30  # for the last questions' records, written in the background, to reach the store
-# Twenty questions, each with words of the passage that answers it (as in test_app_concurrency.py).
-SESSIONS = [
-    ("Can I ask for an EHC needs assessment myself?", "request an Educational Health Care (EHC) Assessment yourself"),
-    ("who pays for a teaching assistant?", "Learning Support Assistant"),
-    ("What is a SENCO?", "Special Educational Needs Coordinator or SENCO"),
-    ("How often will my child's progress be reviewed?", "reviewed at least 3 times every year"),
-    ("Who sets the funding formula for schools?", "The local Schools Forum agrees the formula"),
-    ("Who manages Element 3 funding?", "The local authority is responsible for managing Element 3 funding"),
-    ("What is Element 2 funding for?", "Element 2 funding is to provide SEN support"),
-    ("What is the Local Offer?", "The Local Offer is the place to find out about services available locally"),
-    ("What is the high needs block?", "sometimes called the ‘high needs block’"),
-    ("Does the school spend all the SEN money on my child?", "does not mean that the school will spend all the money"),
-    ("what is the pupil premium", "such as the pupil premium"),
-    ("Can I bring someone with me to the meeting?", "Who will you bring to the meeting?"),
-    ("Whats delegated fundng", "This is called delegated funding"),
-    ("Who is responsible for the school's SEN policy?", "School governors are responsible for the school"),
-    ("My child has just been diagnosed with autism. What should I do first?", "Tell the teacher about your concerns"),
-    ("How do I make a formal complaint?", "complaints procedure"),
-    ("What is SEN funding for?", "use their best endeavours to make sure that a child with SEN gets the support"),
-    ("Can I get a copy of my child's support plan?", "You can ask for a written copy of any support plan"),
-    ("Does this guidance apply to academies and free schools?", "This includes academies and free schools"),
-    ("How much does the school pay towards SEN support before asking the council?", "up to the first £6,000"),
-]
+# Twenty questions, each with words of the passage that answers it.
+from test_app_concurrency import SESSIONS  # noqa: E402
 LOG_PROBLEMS = ("Traceback", "Error", "Exception", "CRITICAL")
 # The template's values for a council's server (as in its header and docs/DEPLOY.md).
 PRODUCTION = {"SERVER_NAME": "sen-guide.westvale.gov.uk", "HTTP_LISTEN": "80", "HTTPS_LISTEN": "443",

@@ -22,13 +22,13 @@ import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 import pg_server
+from test_browser import wait_until_healthy
 from ingest.settings import DEFAULT_CORPUS_DIR
 from qa import messages
 from qa.feedback_store import FeedbackStore
@@ -39,7 +39,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-SERVER_START_LIMIT = 120  # seconds for `streamlit run` to answer its health check
 WAIT_MS = 300_000  # for one thing to appear on a page: twenty pages and the server share two cores
 SESSIONS = 20
 PER_SESSION = 10
@@ -117,19 +116,7 @@ def streamlit_app(index_dir: Path, store_url: str, log: Path):
                                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + SERVER_START_LIMIT
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode}:\n{log.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer within {SERVER_START_LIMIT} s:\n{log.read_text()[-3000:]}")
-            time.sleep(0.2)  # between polls of a bounded loop
+        wait_until_healthy(url, proc, log)
         yield url
     finally:
         proc.terminate()
