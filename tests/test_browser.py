@@ -465,6 +465,9 @@ def test_staff_page(server, browser, figures):
         {"id": "b3", "question": "How do I renew my passport?", "kind": "out_of_scope", "gold": []},
     ]) + "\n", encoding="utf-8")
     page = browser.new_page(viewport=DESKTOP)
+    # A parent's question the guidance does not answer: "What parents asked" then has a group to show.
+    page.goto(f"{server}/?q={quote('how do i renew my passport')}")
+    page.get_by_role("heading", name="No answer in the guidance").wait_for(timeout=WAIT_MS)
     page.goto(f"{server}/staff?q={quote('who pays for a teaching assistant?')}")
     page.get_by_label("Username", exact=True).fill(STAFF_USER)
     page.get_by_label("Password", exact=True).fill(STAFF_PASSWORD)
@@ -485,6 +488,8 @@ def test_staff_page(server, browser, figures):
     assert page.get_by_text("1 of 1 questions the guidance does not answer were refused").is_visible()
     assert page.get_by_role("columnheader", name="overall match").is_visible()  # the plain names, none cut off
     assert no_sideways_scroll(page)  # tables scroll inside themselves; the page does not
+    expect(page.get_by_role("heading", name="What parents asked")).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_text("how do i renew my passport").first).to_be_attached(timeout=WAIT_MS)
     assert not [v for v in run_axe(page, "staff, desktop", figures) if v["impact"] in BLOCKING]
     shoot(page, "staff-desktop", readme_name="staff-page.png")
     page.close()

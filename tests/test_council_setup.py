@@ -23,6 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.model]
 
 TRANSFER = ROOT.parent / "shared" / "eval" / "transfer-dev" / "corpus"
 SECTION = "## Set it up for your council"
+RELOAD_LIMIT_S = 10  # from a committed build to its text on a running app's page (issue 15)
 # What the council's own documents say (school-travel.html), and what parents see of its settings.
 TRAVEL_QUOTE = "2 miles for children under 8"
 NEW_PAGE = ("<html><head><title>Short breaks</title></head><body><main><h1>Short breaks</h1>"
@@ -114,9 +115,16 @@ def test_a_council_follows_the_readme_from_install_to_its_own_guidance_answered(
             saved = [p for p in (council / "corpus").iterdir() if "short-breaks" in p.name and p.suffix == ".html"]
             assert len(saved) == 1
             assert json.loads(saved[0].with_name(saved[0].name + ".meta.json").read_text())["source"] == address
-            page.goto(f"{url}/?q={quote('how many nights of short breaks a year')}")
-            expect(page.locator(".sg-quote").first).to_contain_text("up to 40 nights a year", timeout=WAIT_MS)
-            settle(page)
+            # The running app answers from the new build within 10 s (README, step 7): ask until it does.
+            while True:
+                page.goto(f"{url}/?q={quote('how many nights of short breaks a year')}")
+                page.get_by_role("heading", name="What the guidance says").or_(
+                    page.get_by_role("heading", name="No answer in the guidance")).wait_for(timeout=WAIT_MS)
+                settle(page)
+                quotes = page.locator(".sg-quote")
+                if quotes.count() and "up to 40 nights a year" in quotes.first.inner_text():
+                    break
+                assert time.monotonic() - committed < RELOAD_LIMIT_S, "the new page was not answered within 10 s"
             print(f"\nFrom the refreshed build's commit to its text on the page: {time.monotonic() - committed:.1f} s")
             browser.close()
     finally:

@@ -222,3 +222,16 @@ def test_the_staff_table_lists_each_document_and_the_skipped_file(linked_engine)
     }
     assert rows["notes.docx"]["status"].startswith("skipped: files of type '.docx' are not supported")
     assert sum(r["passages"] for r in rows.values()) == linked_engine.passage_count
+
+
+def test_an_address_or_email_in_a_label_never_becomes_a_link():
+    """A parent's question shown as a button or an expander's label: a bare
+    link there is a control inside a control (axe: nested-interactive)."""
+    from qa.staff_tables import markdown_text
+
+    for text in ("![cat](http://example.invalid/cat.png) EHC", "see www.gov.uk/send", "mail jo@example.com",
+                 "HTTPS://EXAMPLE.ORG", "ftp://files.example.org"):
+        label = markdown_text(text)
+        assert "://" not in label and "www." not in label.replace("\\", "") and "@e" not in label
+        assert label.replace("\u2060", "").replace("\\", "") == text  # shows as typed
+    assert markdown_text("What is a SENCO?") == "What is a SENCO?"
