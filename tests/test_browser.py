@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -82,21 +83,16 @@ def wait_until_healthy(url: str, proc: subprocess.Popen, log: Path) -> None:
 STAFF_USER, STAFF_PASSWORD = "sam.senco", "correct horse battery staple"
 
 
-@pytest.fixture(scope="module")
-def server(real_index_dir, tmp_path_factory):
-    """A fresh `streamlit run app.py` over the session's index (see conftest): nothing loaded yet."""
-    from qa.staff_auth import hash_password
-
-    OUT.mkdir(exist_ok=True)
-    secrets = tmp_path_factory.mktemp("secrets") / "secrets.toml"
-    secrets.write_text(f'[staff.users]\n"{STAFF_USER}" = "{hash_password(STAFF_PASSWORD)}"\n', encoding="utf-8")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "SEN_GUIDE_INDEX": str(real_index_dir), "SEN_GUIDE_STAFF_LOGIN": "password"}
+@contextmanager
+def streamlit_server(env: dict, log: Path, *settings: str):
+    """`streamlit run app.py` on a free loopback port with this environment and
+    any more command-line settings, its output in `log`; yields its URL once
+    healthy, and stops it afterwards."""
     port = free_port()
-    log = OUT / "streamlit.log"
     with open(log, "w") as log_file:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--secrets.files", str(secrets)],
+             "--server.address", "127.0.0.1", "--server.headless", "true", *settings],
             cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -108,6 +104,20 @@ def server(real_index_dir, tmp_path_factory):
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(real_index_dir, tmp_path_factory):
+    """A fresh `streamlit run app.py` over the session's index (see conftest): nothing loaded yet."""
+    from qa.staff_auth import hash_password
+
+    OUT.mkdir(exist_ok=True)
+    secrets = tmp_path_factory.mktemp("secrets") / "secrets.toml"
+    secrets.write_text(f'[staff.users]\n"{STAFF_USER}" = "{hash_password(STAFF_PASSWORD)}"\n', encoding="utf-8")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "SEN_GUIDE_INDEX": str(real_index_dir), "SEN_GUIDE_STAFF_LOGIN": "password"}
+    with streamlit_server(env, OUT / "streamlit.log", "--secrets.files", str(secrets)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -6,15 +6,13 @@ password is given; with no staff login, /staff is the parent page and no link
 leads to a staff page.
 """
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from qa.staff_auth import hash_password
-from test_browser import OUT, ROOT, WAIT_MS, browser, free_port, settle, tools, wait_until_healthy  # noqa: F401
+from test_browser import OUT, WAIT_MS, browser, settle, streamlit_server, tools  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
@@ -22,50 +20,27 @@ PASSWORD = "a staff password for the browser test"
 DESKTOP = {"width": 1280, "height": 900}
 
 
-def start(name: str, staff_login: str, index: Path, secrets: Path):
-    """`streamlit run app.py` on a free port with this staff login and secrets file: (url, process)."""
+def serve(name: str, staff_login: str, index: Path, secrets: Path):
+    """`streamlit run app.py` with this staff login and secrets file (--secrets.files: this test's
+    secrets, never a .streamlit/secrets.toml in the repository or home folder); yields its URL."""
     OUT.mkdir(exist_ok=True)
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "SEN_GUIDE_INDEX": str(index), "SEN_GUIDE_STAFF_LOGIN": staff_login,
            "SEN_GUIDE_FEEDBACK": "off"}  # nothing asked here is kept
-    port = free_port()
-    log = OUT / f"streamlit-{name}.log"
-    with open(log, "w") as log_file:
-        # --secrets.files: this test's secrets, never a .streamlit/secrets.toml in the repository or home folder.
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true", "--secrets.files", str(secrets)],
-            cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, proc, log)
-    except BaseException:
-        proc.kill()
-        raise
-    return url, proc
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    return streamlit_server(env, OUT / f"streamlit-{name}.log", "--secrets.files", str(secrets))
 
 
 @pytest.fixture(scope="module")
 def password_server(real_index_dir, tmp_path_factory):
     secrets = tmp_path_factory.mktemp("secrets") / "secrets.toml"
     secrets.write_text(f'[staff.users]\n"sam.senco" = "{hash_password(PASSWORD)}"\n', encoding="utf-8")
-    url, proc = start("password-login", "password", real_index_dir, secrets)
-    yield url
-    stop(proc)
+    with serve("password-login", "password", real_index_dir, secrets) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def off_server(real_index_dir, tmp_path_factory):
-    url, proc = start("no-login", "off", real_index_dir, tmp_path_factory.mktemp("none") / "secrets.toml")
-    yield url
-    stop(proc)
+    with serve("no-login", "off", real_index_dir, tmp_path_factory.mktemp("none") / "secrets.toml") as url:
+        yield url
 
 
 def links_to_staff(page) -> int:

@@ -34,12 +34,12 @@ from urllib.parse import quote
 
 import pytest
 from playwright.async_api import async_playwright
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from qa import messages
 
-from test_browser import (ANSWER_HEADINGS, CHROMIUM_ARGS, DESKTOP, OUT, ROOT, WAIT_MS, free_port, settle,  # noqa: F401
-                          tools, wait_until_healthy)
+from test_browser import (ANSWER_HEADINGS, CHROMIUM_ARGS, DESKTOP, OUT, ROOT, WAIT_MS, browser, settle,  # noqa: F401
+                          streamlit_server, tools)
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 
@@ -208,31 +208,11 @@ def site(tmp_path_factory):
     s.write_guide(OLD_DATE)
     s.write_config(EXAMPLES)
     s.ingest()
-    port = free_port()
-    with open(s.log, "w") as log_file:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--server.headless", "true"],
-            cwd=ROOT, env=s.env(server=True), stdout=log_file, stderr=subprocess.STDOUT)
-    s.url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_healthy(s.url, proc, s.log)
-        yield s
+        with streamlit_server(s.env(server=True), s.log) as s.url:
+            yield s
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         (OUT / "streamlit-reload.log").write_text(s.log.read_text(errors="replace"))
-
-
-@pytest.fixture(scope="module")
-def browser(tools):
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(tools[0]), args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture(scope="module")

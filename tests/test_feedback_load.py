@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,7 +25,7 @@ from pathlib import Path
 import pytest
 
 import pg_server
-from test_browser import wait_until_healthy
+from test_browser import streamlit_server
 from ingest.settings import DEFAULT_CORPUS_DIR
 from qa import messages
 from qa.feedback_store import FeedbackStore
@@ -97,34 +94,14 @@ def test_the_questions_are_answered_and_refused_as_the_load_test_expects(real_en
 
 # --- the server ---------------------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def streamlit_app(index_dir: Path, store_url: str, log: Path):
     """`streamlit run app.py` over the session's index, keeping questions at store_url; yields its URL."""
-    port = _free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "SEN_GUIDE_INDEX": str(index_dir),
            "SEN_GUIDE_CORPUS": str(DEFAULT_CORPUS_DIR), "SEN_GUIDE_DATABASE_URL": str(store_url),
            "SEN_GUIDE_FEEDBACK": "true"}
-    with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                                 "--server.address", "127.0.0.1", "--server.headless", "true"],
-                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, proc, log)
+    with streamlit_server(env, log) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=20)
 
 
 @pytest.fixture
