@@ -35,9 +35,8 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="sen-guide-bench-") as work:
             results = run(QUICK if args.quick else FULL, questions, Path(work), log)
             # The feedback store's cost a question, over the guidance index run() built.
-            results["feedback_store"] = feedback.measure(Path(work) / "guidance", questions,
-                                                         1 if args.quick else feedback.ROUNDS, log,
-                                                         **(feedback.QUICK if args.quick else {}))
+            results["feedback_store"] = feedback.measure(Path(work) / "guidance", questions, feedback.ROUNDS, log,
+                                                         quick=args.quick)
     except (SenGuideError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -150,9 +150,12 @@ def _postgres(base: Path, log):
         context.__exit__(None, None, None)
 
 
-def measure(index_dir: Path, questions: list[str], rounds: int, log, not_answering: int = NOT_ANSWERING_QUESTIONS,
-            hang_limit_s: float = HANG_LIMIT_S) -> dict:
-    """Every figure as a dict (milliseconds unless named otherwise)."""
+def measure(index_dir: Path, questions: list[str], rounds: int, log, quick: bool = False) -> dict:
+    """Every figure as a dict (milliseconds unless named otherwise); `quick`
+    takes each step once, as short as it goes (QUICK), measuring nothing."""
+    rounds = 1 if quick else rounds
+    not_answering, hang_limit_s = ((QUICK["not_answering"], QUICK["hang_limit_s"]) if quick
+                                   else (NOT_ANSWERING_QUESTIONS, HANG_LIMIT_S))
     from qa import Engine
     from qa.feedback_store import FeedbackStore, default_url
 
@@ -298,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
                 log("Building the guidance index...")
                 index = Path(work) / "guidance"
                 _process_output(["-m", "ingest", "--index", str(index)])
-            fb = measure(index, questions, 1 if args.quick else args.rounds, log, **(QUICK if args.quick else {}))
+            fb = measure(index, questions, args.rounds, log, quick=args.quick)
     except (SenGuideError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -34,7 +34,9 @@ from .ready import ready_engine
 POLL_SECONDS = 2.0
 
 
-def _stamp(path: Path) -> tuple:
+def _stamp(path: Path | None) -> tuple:
+    if path is None:
+        return ()
     try:
         st = path.stat()
         return (st.st_mtime_ns, st.st_size)
@@ -47,7 +49,7 @@ def fingerprint(settings: Settings, build_id: str | None = None) -> tuple:
     The build is the one committed now, unless the loaded engine's is given."""
     if build_id is None:
         build_id = (store.read_manifest(settings.index_dir) or {}).get("build_id", "")
-    files = (settings.config_file or Path("/nonexistent"), SEN_GLOSSARY,
+    files = (settings.config_file, SEN_GLOSSARY,
              settings.corpus_dir / LOCAL_GLOSSARY, settings.corpus_dir / ABOUT_FILE)
     return (build_id, *(_stamp(f) for f in files))
 

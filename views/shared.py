@@ -132,6 +132,9 @@ def load_note() -> str:
     return " ".join(n for n in (live.note, live.problem) if n)
 
 
+_stop_purging = threading.Event()
+
+
 @st.cache_resource(show_spinner=False)
 def _store_for(url: str, retention_days: int) -> FeedbackStore:
     """One feedback store per server; records past the retention period are
@@ -153,9 +156,6 @@ def _purge_daily(store: FeedbackStore, retention_days: int) -> None:
             return
 
 
-_stop_purging = threading.Event()
-
-
 def feedback_store(engine: Engine) -> FeedbackStore | None:
     """Where parents' questions and ratings go; None when recording is off."""
     settings = engine.settings
@@ -174,14 +174,16 @@ def feedback_store(engine: Engine) -> FeedbackStore | None:
 # timeout, and one that hangs longer. A rating waits at most RATE_WAIT_SECONDS,
 # then the page says it could not be saved. While the database does not
 # answer, at most MAX_PENDING writes wait; later questions are not kept.
-_writer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sen-guide-feedback")
-_pending = threading.BoundedSemaphore(500)
 MAX_PENDING = 500
 RATE_WAIT_SECONDS = 8
+_writer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sen-guide-feedback")
+_pending = threading.BoundedSemaphore(MAX_PENDING)
 
 
-def _build_of(engine: Engine) -> str:
-    return engine.index.manifest.get("build_id", "")
+def _add(store: FeedbackStore, engine: Engine, answer: Answer) -> int:
+    """Write the question's record: the passages shown (for a refusal, the closest) and the build."""
+    return store.add(answer.question, answer.answered, [p.chunk_id for p in answer.passages],
+                     engine.index.manifest.get("build_id", ""))
 
 
 def _submit(work) -> Future | None:
@@ -208,7 +210,7 @@ def record_later(engine: Engine, answer: Answer) -> Future | None:
 
     def write() -> int | None:
         try:
-            return store.add(answer.question, answer.answered, [p.chunk_id for p in answer.passages], _build_of(engine))
+            return _add(store, engine, answer)
         except StoreError as exc:  # the parent has the answer already; whoever runs the server sees why
             log.error("A question could not be recorded: %s", exc)
             return None
@@ -227,8 +229,7 @@ def rate(engine: Engine, answer: Answer, record: Future | None, helpful: bool, c
     def write() -> None:
         record_id = record.result() if record is not None else None
         if record_id is None:  # the store was down when the question was asked
-            record_id = store.add(answer.question, answer.answered, [p.chunk_id for p in answer.passages],
-                                  _build_of(engine))
+            record_id = _add(store, engine, answer)
         store.rate(record_id, helpful, comment)
 
     job = _submit(write)
