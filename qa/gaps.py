@@ -1,7 +1,10 @@
 """What the guidance does not answer well: parents' refused questions and
 the answers they marked unhelpful, grouped by meaning.
 
-Questions are embedded with the index's own model and grouped by
+Questions are embedded with the untuned all-MiniLM-L6-v2 (GROUPING_MODEL,
+whatever model the index uses: the SEN-tuned default of ingest/tune.py
+learned to tell apart questions that different passages answer, and split
+one worry into several groups) and grouped by
 average-linkage clustering on cosine similarity: two groups join while the
 mean similarity between their questions is at least THRESHOLD. Each group is
 labelled by its most typical question. No Streamlit here: the staff page
@@ -10,11 +13,14 @@ labelled by its most typical question. No Streamlit here: the staff page
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import numpy as np
+
+from ingest.settings import BUNDLED_MODEL
 
 if TYPE_CHECKING:  # records come from qa.feedback_store; grouping needs only their fields
     from .feedback_store import Record
@@ -37,6 +43,20 @@ if TYPE_CHECKING:  # records come from qa.feedback_store; grouping needs only th
 # groups, and neighbouring worries join (exclusion with anxiety about going to
 # school): staff should read past the first few groups.
 THRESHOLD = 0.45
+GROUPING_MODEL = BUNDLED_MODEL  # always installed
+_encoders: dict[str, object] = {}
+_encoders_lock = threading.Lock()
+
+
+def grouping_encoder(backend: str = "auto"):
+    """The QueryEncoder that groups questions, one per process and backend (it
+    loads the model on first use)."""
+    from .encoder import QueryEncoder
+
+    with _encoders_lock:
+        if backend not in _encoders:
+            _encoders[backend] = QueryEncoder(GROUPING_MODEL, backend=backend)
+        return _encoders[backend]
 
 _SPACES = re.compile(r"\s+")
 

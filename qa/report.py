@@ -98,10 +98,8 @@ def format_report(report: dict) -> str:
 
 
 def _encoder(settings: Settings):
-    """The model's batch encoder, imported only when there is something to group (the import is slow)."""
-    from .encoder import QueryEncoder
-
-    encoder = QueryEncoder(settings.model, backend=settings.encoder)
+    """The grouping model's batch encoder, loaded only when there is something to group (the load is slow)."""
+    encoder = gaps.grouping_encoder(settings.encoder)
     return lambda texts: np.asarray(encoder.encode_many(texts))
 
 

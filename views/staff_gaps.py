@@ -33,8 +33,9 @@ def _vectors(model: str, texts: tuple[str, ...], _encoder) -> np.ndarray:
     return np.asarray(_encoder.encode_many(list(texts)))
 
 
-def show(store, engine) -> None:
-    """Draw the section; a database error is shown to staff with its message."""
+def show(store, engine, encoder=None) -> None:
+    """Draw the section; a database error is shown to staff with its message.
+    Questions are grouped with `encoder` (default: qa.gaps.grouping_encoder)."""
     st.header("What parents asked", anchor=False)
     st.markdown(INTRO)
     since, until = _period(st.date_input("Period", value=(date.today() - timedelta(days=PERIOD_DAYS - 1), date.today()),
@@ -51,8 +52,8 @@ def show(store, engine) -> None:
     st.markdown(gaps.counts_sentence(counts))
     st.download_button(f"Download the questions from {_day(since)} to {_day(until)} (CSV)", to_csv(records),
                        file_name=f"parents-questions-{since}-to-{until}.csv", mime="text/csv", key="gaps_csv")
-    encoder = engine.encoder
-    model = getattr(encoder, "model_name", type(encoder).__name__)
+    encoder = encoder or gaps.grouping_encoder(engine.settings.encoder)
+    model = encoder.model_name
     with st.spinner("Grouping the questions..."):
         groups = gaps.group_questions(records, lambda texts: _vectors(model, tuple(texts), encoder))
     if not groups:
