@@ -17,7 +17,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The default embedding model is the bundled all-MiniLM-L6-v2 fine-tuned on
+# the labelled questions in ingest/sen_training.jsonl (ingest/tune.py): fitted
+# once, about 3 minutes on 2 cores, and kept in .cache/models under a name that
+# changes with its training pairs. When it is there this takes a moment.
 install: $(STAMP)
+	$(PY) -m ingest.tune
 
 # The browser test drives Debian's Chromium with Playwright (never
 # `playwright install`) and checks the page with axe-core from npm.

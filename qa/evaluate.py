@@ -232,22 +232,29 @@ def format_report(report: dict) -> str:
     return "\n".join(lines)
 
 
-def cached_index_dir(corpus_dir: Path) -> Path:
-    """Where the index of a corpus folder named on the command line is kept."""
-    key = hashlib.sha256(str(corpus_dir.resolve()).encode("utf-8")).hexdigest()[:12]
+def cached_index_dir(corpus_dir: Path, model: str | None = None) -> Path:
+    """Where the index of a corpus folder named on the command line is kept,
+    for a model (default: the configured one): one per model, so that
+    comparing models never rebuilds one in place."""
+    from ingest.settings import canonical_model, from_env
+
+    model = from_env().model if model is None else canonical_model(model)
+    key = hashlib.sha256(f"{corpus_dir.resolve()}\n{model}".encode("utf-8")).hexdigest()[:12]
     return EVAL_INDEX_CACHE / f"{corpus_dir.resolve().name}-{key}"
 
 
-def engine_for(corpus_dir: Path | None = None, index_dir: Path | None = None, log=lambda m: print(m, file=sys.stderr)):
+def engine_for(corpus_dir: Path | None = None, index_dir: Path | None = None, log=lambda m: print(m, file=sys.stderr),
+               model: str | None = None):
     """The engine for a corpus folder (its index built if needed, in the
-    cache) or for an index folder (with the corpus it records)."""
+    cache) or for an index folder (with the corpus it records); `model`
+    overrides the configured one."""
     from ingest.settings import from_env
 
     from .ready import ready_engine
 
+    settings = from_env(corpus_dir=corpus_dir, index_dir=index_dir, model=model)
     if corpus_dir is not None and index_dir is None:
-        index_dir = cached_index_dir(corpus_dir)
-    settings = from_env(corpus_dir=corpus_dir, index_dir=index_dir)
+        settings = settings.with_(index_dir=cached_index_dir(corpus_dir, settings.model))
     return ready_engine(settings.with_(corpus_dir=corpus_of(settings)), log=log)[0]
 
 

@@ -77,8 +77,15 @@ class Question:
 
 
 def gather(datasets=DATASETS, log=lambda m: print(m, file=sys.stderr)) -> list[Question]:
+    """Each question's evidence, from an engine whose model never saw that
+    corpus's questions when the model is the SEN-tuned default (ingest/tune.py):
+    what is fitted on this evidence then sees the cosines that new guidance gets."""
+    from ingest import tune
+    from ingest.settings import DEFAULT_MODEL, from_env
+
     from .evaluate import engine_for
 
+    cross_fitted = from_env().model == DEFAULT_MODEL
     questions: list[Question] = []
     engines: dict[Path, object] = {}
     for gold, corpus in datasets:
@@ -86,7 +93,9 @@ def gather(datasets=DATASETS, log=lambda m: print(m, file=sys.stderr)) -> list[Q
             log(f"Skipping {gold}: not found.")
             continue
         if corpus not in engines:
-            engines[corpus] = engine_for(None if corpus == DEFAULT_CORPUS_DIR else corpus, log=log)
+            model = tune.ensure((corpus_group(corpus),), log=log) if cross_fitted else None
+            engines[corpus] = engine_for(None if corpus == DEFAULT_CORPUS_DIR and model is None else corpus,
+                                         log=log, model=model)
         engine = engines[corpus]
         for item in read_gold(gold):
             ev = engine.evidence(" ".join(item["question"].split()))
@@ -205,6 +214,12 @@ def leave_one_corpus_out(questions: list[Question]) -> list[dict]:
 def by(outcomes: list[dict], key: str) -> dict:
     """Figures for each corpus, or each gold file."""
     return {v: figures([o for o in outcomes if o[key] == v]) for v in sorted({o[key] for o in outcomes})}
+
+
+def corpus_group(corpus: Path) -> str:
+    """A labelled corpus's short name: seed, transfer-dev, council-a, council-b."""
+    corpus = corpus.resolve()
+    return "seed" if corpus == DEFAULT_CORPUS_DIR.resolve() else corpus.parent.name
 
 
 def _name(path: Path) -> str:

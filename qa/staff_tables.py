@@ -11,6 +11,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from ingest import tune
 from ingest.chunking import CRUMB
 
 from .answer import Answer, Passage
@@ -184,8 +185,10 @@ def answer_facts(answer: Answer) -> list[tuple[str, str]]:
 def index_facts(manifest: dict, rebuilt: str = "") -> list[tuple[str, str]]:
     counts = manifest.get("counts", {})
     model = manifest.get("model", {})
+    name = model.get("name", "?")
+    tuned = f", {tune.BASE_MODEL} tuned for SEN guidance" if tune.is_tuned(name) else ""
     facts = [
-        ("Model", f"{model.get('name', '?')} ({model.get('dimension', '?')} dimensions)"),
+        ("Model", f"{name} ({model.get('dimension', '?')} dimensions{tuned})"),
         ("Passages", str(counts.get("chunks", "?"))),
         ("Documents", str(len(manifest.get("documents", []))) + _skipped(manifest.get("skipped", []))),
         ("Sections", str(counts.get("sections", "?"))),

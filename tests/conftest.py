@@ -4,7 +4,7 @@ folders, and one real index and engine per session.
 Most tests use `fake_model`: it stands in for sentence-transformers (no
 10 s import, no model load), is deterministic, and records every text it
 embeds, so a test can count what a build sent to the model. Only tests
-marked `model` load the real all-MiniLM-L6-v2, and they share
+marked `model` load the real (SEN-tuned) all-MiniLM-L6-v2, and they share
 `real_index_dir` / `real_engine`, built once per session: a test that uses
 either (directly or through another fixture) is marked `model` here, so
 `make check` (`-m "not model and not browser"`) never waits on the model.

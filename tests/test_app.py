@@ -191,17 +191,17 @@ def test_a_refusal_lists_the_corpus_contacts_with_phone_and_web_links(tmp_path, 
 
 
 def test_a_misspelt_question_is_offered_spelt_right_and_never_quoted_back(env):
-    at = ask_question(open_app(), "my sun has adhd wat do i do")
+    at = ask_question(open_app(), "can my sun go on the scool trip to france")
     assert at.header[0].value == "No answer in the guidance"
     shown = " ".join(bodies(at)[1:])  # all but the live region, which holds no question
-    assert "sun" not in re.findall(r"\w+", shown) and "wat" not in re.findall(r"\w+", shown)
+    assert "sun" not in re.findall(r"\w+", shown) and "scool" not in re.findall(r"\w+", shown)
     assert not any('class="sg-asked"' in h.value for h in at.html)
     button = at.button(key="did-you-mean")
-    assert re.sub(r"\\(.)", r"\1", button.label) == "Did you mean: my son has adhd what do i do?"
+    assert re.sub(r"\\(.)", r"\1", button.label) == "Did you mean: can my son go on the school trip to france?"
     button.click().run()
     assert not at.exception
-    assert at.query_params["q"] == "my son has adhd what do i do"
-    assert at.text_input(key="question").value == "my son has adhd what do i do"
+    assert at.query_params["q"] == "can my son go on the school trip to france"
+    assert at.text_input(key="question").value == "can my son go on the school trip to france"
 
 
 def test_an_injected_script_question_is_shown_as_text(env):
@@ -397,7 +397,8 @@ def test_staff_see_the_index_facts(env, real_index_dir):
     manifest = json.loads((real_index_dir / "manifest.json").read_text(encoding="utf-8"))
     at = open_app(page="views/staff.py")
     facts = next(h.value for h in at.html if "<dt>Model</dt>" in h.value)
-    assert f"<dt>Model</dt><dd>{manifest['model']['name']} (384 dimensions)</dd>" in facts
+    assert (f"<dt>Model</dt><dd>{manifest['model']['name']} (384 dimensions, all-MiniLM-L6-v2 tuned for SEN "
+            "guidance)</dd>") in facts
     assert f"<dt>Passages</dt><dd>{manifest['counts']['chunks']}</dd>" in facts
     assert "<dt>Documents</dt><dd>1</dd>" in facts and "<dt>Corpus files</dt><dd>sen-support-guidance.md</dd>" in facts
 

@@ -20,7 +20,7 @@ import pytest
 from conftest import FAKE_MODEL_NAME, ROOT
 from ingest import BuildLockedError, IndexUnusableError, ModelError, build, ensure_index, keyword_index, read_chunks, store
 from ingest.chunking import evidence_texts
-from ingest.settings import CHUNKER_VERSION, INDEX_FORMAT_VERSION
+from ingest.settings import CHUNKER_VERSION, DEFAULT_MODEL, INDEX_FORMAT_VERSION
 from qa.loaded_index import load
 
 # How long a test waits for a child process to reach the point where it is
@@ -474,7 +474,7 @@ def test_real_index_holds_every_chunk_of_the_corpus_as_unit_vectors(real_index_d
     from ingest.settings import DEFAULT_CORPUS_DIR
 
     manifest = store.read_manifest(real_index_dir)
-    assert manifest["model"] == {"name": "all-MiniLM-L6-v2", "dimension": 384}
+    assert manifest["model"] == {"name": DEFAULT_MODEL, "dimension": 384}
     doc = read_document(DEFAULT_CORPUS_DIR / "sen-support-guidance.md", DEFAULT_CORPUS_DIR)
     expected = chunk_document(doc, 700, 700)
     index = load(real_index_dir)

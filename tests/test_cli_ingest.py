@@ -11,6 +11,7 @@ import pytest
 
 from conftest import FAKE_MODEL_NAME, ROOT
 from ingest.__main__ import main
+from ingest.settings import DEFAULT_MODEL
 
 SUMMARY = re.compile(r"^(Built index at|Index at) (?P<index>.+?)(?: is up to date)?: (?P<files>\d+) files, "
                      r"(?P<sections>\d+) sections, (?P<chunks>\d+) chunks, model (?P<model>\S+), "
@@ -72,14 +73,16 @@ def test_model_comes_from_the_flag_then_the_environment(tiny_corpus, fake_model,
     assert json.loads((index / "manifest.json").read_text())["model"]["name"] == "fake-from-flag"
 
 
-def test_other_names_of_the_bundled_model_are_recorded_as_one(tmp_path, monkeypatch):
+def test_other_names_of_the_bundled_and_default_models_are_recorded_as_one(tmp_path, monkeypatch):
     from ingest import from_env
+    from ingest.settings import DEFAULT_MODEL
 
-    for name in ("sentence-transformers/all-MiniLM-L6-v2", "ALL-MINILM-L6-V2", "default"):
+    for name in ("sentence-transformers/all-MiniLM-L6-v2", "ALL-MINILM-L6-V2"):
         monkeypatch.setenv("SEN_GUIDE_MODEL", name)
         assert from_env().model == "all-MiniLM-L6-v2"
-    monkeypatch.setenv("SEN_GUIDE_MODEL", " ")
-    assert from_env().model == "all-MiniLM-L6-v2"
+    for name in ("default", " ", "sen-minilm", "SEN-MiniLM"):
+        monkeypatch.setenv("SEN_GUIDE_MODEL", name)
+        assert from_env().model == DEFAULT_MODEL and DEFAULT_MODEL.startswith("sen-minilm-")
     assert from_env(model="./my-model").model == "./my-model"
 
 
@@ -121,7 +124,7 @@ def test_unknown_model_name_is_a_clean_model_error(tiny_corpus, tmp_path):
     assert out.returncode == 1 and "Traceback" not in out.stderr
     last = out.stderr.strip().splitlines()[-1]
     assert last.startswith("error: The embedding model 'no-such-model-xyz' could not be loaded (")
-    assert last.endswith("Use the bundled default (all-MiniLM-L6-v2) or a local model folder.")
+    assert last.endswith("Use the default model (leave out --model and SEN_GUIDE_MODEL) or a local model folder.")
     assert not (tmp_path / "index" / "manifest.json").exists()
 
 
@@ -139,9 +142,9 @@ def test_real_model_builds_a_small_corpus_then_finds_it_up_to_date(tiny_corpus, 
     first = run_ingest("--corpus", str(corpus), "--index", str(index))
     assert first.returncode == 0, first.stderr
     built = summary_of(first.stdout)
-    assert (built["files"], built["sections"], built["model"]) == ("3", "6", "all-MiniLM-L6-v2")
+    assert (built["files"], built["sections"], built["model"]) == ("3", "6", DEFAULT_MODEL)
     manifest = json.loads((index / "manifest.json").read_text())
-    assert manifest["model"] == {"name": "all-MiniLM-L6-v2", "dimension": 384}
+    assert manifest["model"] == {"name": DEFAULT_MODEL, "dimension": 384}
     again = run_ingest("--corpus", str(corpus), "--index", str(index))
     assert again.returncode == 0, again.stderr
     assert "is up to date" in again.stdout and summary_of(again.stdout)["embedded"] == "0"

@@ -176,10 +176,10 @@ def test_a_question_not_in_english_says_so_and_points_to_help(engine, question):
 
 
 def test_a_misspelt_question_gets_a_suggestion_never_quoted_back(engine):
-    answer = engine.search("my sun has adhd wat do i do")
+    answer = engine.search("can my sun go on the scool trip to france")
     assert not answer.answered
-    assert answer.did_you_mean == "my son has adhd what do i do"
-    assert "sun" not in answer.reason.split() and "wat" not in answer.reason.split()
+    assert answer.did_you_mean == "can my son go on the school trip to france"
+    assert "sun" not in answer.reason.split() and "scool" not in answer.reason.split()
 
 
 @pytest.mark.parametrize("question", ["What can I do?", "3", "what about it?"])

@@ -114,6 +114,9 @@ def test_index_facts_from_the_manifest():
     assert facts["Passages"] == "21" and facts["Documents"] == "1" and facts["Corpus files"] == "guide.md"
     assert facts["Built"] == "28 November 2026, 12:26 UTC (took 5.6 s)"
     assert facts["On loading"].startswith("No index")
+    manifest["model"]["name"] = "sen-minilm-7d936faff7"
+    assert dict(staff_tables.index_facts(manifest))["Model"] == (
+        "sen-minilm-7d936faff7 (384 dimensions, all-MiniLM-L6-v2 tuned for SEN guidance)")
 
 
 def test_question_rows_show_hits_misses_and_refusals_outcome_first():

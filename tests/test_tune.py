@@ -1,0 +1,67 @@
+"""The SEN-tuned model (ingest/tune.py): named by what it was fitted on, fitted for real, never on held-out questions."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import ROOT
+from ingest import tune
+from ingest.embedding import resolve_model
+from ingest.errors import ModelError
+from qa.evaluate import read_gold
+
+
+def test_the_name_follows_the_training_pairs_and_the_corpora_left_out(tmp_path):
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text('{"corpus": "a", "question": "q", "text": "t"}\n', encoding="utf-8")
+    first = tune.tuned_name(pairs_file=pairs)
+    assert first == tune.tuned_name(pairs_file=pairs) and tune.is_tuned(first)
+    assert tune.tuned_name(("a",), pairs_file=pairs) != first
+    pairs.write_text('{"corpus": "a", "question": "q", "text": "another answer"}\n', encoding="utf-8")
+    assert tune.tuned_name(pairs_file=pairs) != first
+
+
+def test_read_pairs_leaves_out_the_corpora_named(tmp_path):
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text("".join(json.dumps({"corpus": c, "question": f"q{c}", "text": f"t{c}"}) + "\n" for c in "abc"),
+                     encoding="utf-8")
+    assert tune.read_pairs(pairs, exclude=("b",)) == [("qa", "ta"), ("qc", "tc")]
+
+
+def test_the_shipped_pairs_hold_no_held_out_question():
+    rows = [json.loads(line) for line in tune.PAIRS_FILE.read_text(encoding="utf-8").splitlines()]
+    assert {r["corpus"] for r in rows} == {"seed", "transfer-dev", "council-a", "council-b"}
+    assert all(r["question"].strip() and r["text"].strip() for r in rows)
+    held_out = {" ".join(item["question"].split()).lower()
+                for path in (ROOT / "tests" / "data" / "eval" / "final").rglob("*.jsonl") for item in read_gold(path)}
+    assert held_out and not held_out & {r["question"].lower() for r in rows}
+
+
+def test_a_tuned_name_not_on_this_machine_is_a_clear_error():
+    with pytest.raises(ModelError, match="python -m ingest --force"):
+        resolve_model("sen-minilm-0000000000")
+
+
+@pytest.mark.model
+def test_fitting_brings_questions_closer_to_their_answers_and_writes_plain_files(tmp_path):
+    from ingest.embedding import embed, load_model
+
+    pairs = [("my lad got kicked out of school what now", "What happens if your child is excluded from school"),
+             ("who foots the bill for a helper in class", "How the school pays for a teaching assistant"),
+             ("can the bus take my daughter to school", "Home to school transport for children with SEND"),
+             ("where do we go if we disagree with the council", "Appealing to the SEND Tribunal")]
+    out = tune.fit(pairs * 4, tmp_path / "sen-minilm-test", log=lambda _m: None)
+    names = {p.name for p in out.iterdir()}
+    assert "tune.json" in names and "model.safetensors" in names
+    assert not any(n.endswith((".bin", ".pkl", ".pickle")) for n in names)
+    assert json.loads((out / "tune.json").read_text())["pairs"] == 16
+
+    def diagonal(model) -> float:
+        q = embed(model, [p[0] for p in pairs])
+        a = embed(model, [p[1] for p in pairs])
+        return float(np.mean(np.sum(q * a, axis=1)))
+
+    before, after = diagonal(load_model(tune.BASE_MODEL)), diagonal(load_model(str(out)))
+    assert after > before + 0.05
