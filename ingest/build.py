@@ -188,12 +188,12 @@ def _export_query_model(settings: Settings, log: Callable[[str], None]) -> None:
     questions use sentence-transformers instead. With the SEN-tuned default,
     the untuned model the staff view groups parents' questions with
     (qa.gaps.GROUPING_MODEL) is exported too, so that page never waits for it."""
-    from . import tune
+    from . import tuned
     from .onnx_export import ensure_exported
 
     ensure_exported(settings.model, log)
-    if tune.is_tuned(settings.model):
-        ensure_exported(tune.BASE_MODEL, log)
+    if tuned.is_tuned(settings.model):
+        ensure_exported(tuned.BASE_MODEL, log)
 
 
 def _text_key(text: str) -> str:

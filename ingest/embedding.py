@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import tune
+from . import tuned
 from .errors import ModelError
 from .settings import BUNDLED_ALIASES
 
@@ -24,12 +24,14 @@ def resolve_model(name: str) -> str:
     """The path or hub name to load: the bundled copy for the bundled model's
     names, the tuned model's folder (fitted now if it is the default and
     missing) for a tuned model's name."""
-    if tune.is_tuned(name):
-        folder = tune.folder(name)
+    if tuned.is_tuned(name):
+        folder = tuned.folder(name)
         if not (folder / "tune.json").is_file():
-            if name != tune.tuned_name():
+            if name != tuned.tuned_name():
                 raise ModelError(f"The tuned model {name} is not on this machine (it was fitted on other training "
                                  "pairs): run `python -m ingest --force` to rebuild the index with the default model.")
+            from . import tune  # torch, only to fit it
+
             tune.ensure()
         return str(folder)
     if name.strip().lower() not in BUNDLED_ALIASES:

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import tune
+from . import tuned
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS_DIR = ROOT / "corpus"
@@ -23,8 +23,8 @@ BUNDLED_MODEL = "all-MiniLM-L6-v2"
 BUNDLED_ALIASES = frozenset({BUNDLED_MODEL.lower(), f"sentence-transformers/{BUNDLED_MODEL}".lower()})
 # The default: the bundled model fine-tuned on this machine on how parents ask
 # about SEN guidance (ingest/tune.py), named by what it was fitted on.
-DEFAULT_MODEL = tune.tuned_name()
-DEFAULT_ALIASES = frozenset({"default", "", tune.TUNED_PREFIX.rstrip("-")})
+DEFAULT_MODEL = tuned.tuned_name()
+DEFAULT_ALIASES = frozenset({"default", "", tuned.TUNED_PREFIX.rstrip("-")})
 MODEL_ENV = "SEN_GUIDE_MODEL"
 # How questions run the model: "auto" (ONNX, else sentence-transformers),
 # "onnx" (fail rather than fall back) or "sentence-transformers" (to compare

@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from ingest import tune
+from ingest import tuned
 from ingest.chunking import CRUMB
 
 from .answer import Answer, Passage
@@ -186,9 +186,9 @@ def index_facts(manifest: dict, rebuilt: str = "") -> list[tuple[str, str]]:
     counts = manifest.get("counts", {})
     model = manifest.get("model", {})
     name = model.get("name", "?")
-    tuned = f", {tune.BASE_MODEL} tuned for SEN guidance" if tune.is_tuned(name) else ""
+    kind = f", {tuned.BASE_MODEL} tuned for SEN guidance" if tuned.is_tuned(name) else ""
     facts = [
-        ("Model", f"{name} ({model.get('dimension', '?')} dimensions{tuned})"),
+        ("Model", f"{name} ({model.get('dimension', '?')} dimensions{kind})"),
         ("Passages", str(counts.get("chunks", "?"))),
         ("Documents", str(len(manifest.get("documents", []))) + _skipped(manifest.get("skipped", []))),
         ("Sections", str(counts.get("sections", "?"))),

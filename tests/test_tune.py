@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from ingest import tune
+from ingest import tune, tuned
 from ingest.embedding import resolve_model
 from ingest.errors import ModelError
 from qa.evaluate import read_gold
@@ -16,22 +16,22 @@ from qa.evaluate import read_gold
 def test_the_name_follows_the_training_pairs_and_the_corpora_left_out(tmp_path):
     pairs = tmp_path / "pairs.jsonl"
     pairs.write_text('{"corpus": "a", "question": "q", "text": "t"}\n', encoding="utf-8")
-    first = tune.tuned_name(pairs_file=pairs)
-    assert first == tune.tuned_name(pairs_file=pairs) and tune.is_tuned(first)
-    assert tune.tuned_name(("a",), pairs_file=pairs) != first
+    first = tuned.tuned_name(pairs_file=pairs)
+    assert first == tuned.tuned_name(pairs_file=pairs) and tuned.is_tuned(first)
+    assert tuned.tuned_name(("a",), pairs_file=pairs) != first
     pairs.write_text('{"corpus": "a", "question": "q", "text": "another answer"}\n', encoding="utf-8")
-    assert tune.tuned_name(pairs_file=pairs) != first
+    assert tuned.tuned_name(pairs_file=pairs) != first
 
 
 def test_read_pairs_leaves_out_the_corpora_named(tmp_path):
     pairs = tmp_path / "pairs.jsonl"
     pairs.write_text("".join(json.dumps({"corpus": c, "question": f"q{c}", "text": f"t{c}"}) + "\n" for c in "abc"),
                      encoding="utf-8")
-    assert tune.read_pairs(pairs, exclude=("b",)) == [("qa", "ta"), ("qc", "tc")]
+    assert tuned.read_pairs(pairs, exclude=("b",)) == [("qa", "ta"), ("qc", "tc")]
 
 
 def test_the_shipped_pairs_hold_no_held_out_question():
-    rows = [json.loads(line) for line in tune.PAIRS_FILE.read_text(encoding="utf-8").splitlines()]
+    rows = [json.loads(line) for line in tuned.PAIRS_FILE.read_text(encoding="utf-8").splitlines()]
     assert {r["corpus"] for r in rows} == {"seed", "transfer-dev", "council-a", "council-b"}
     assert all(r["question"].strip() and r["text"].strip() for r in rows)
     held_out = {" ".join(item["question"].split()).lower()
@@ -63,5 +63,5 @@ def test_fitting_brings_questions_closer_to_their_answers_and_writes_plain_files
         a = embed(model, [p[1] for p in pairs])
         return float(np.mean(np.sum(q * a, axis=1)))
 
-    before, after = diagonal(load_model(tune.BASE_MODEL)), diagonal(load_model(str(out)))
+    before, after = diagonal(load_model(tuned.BASE_MODEL)), diagonal(load_model(str(out)))
     assert after > before + 0.05
