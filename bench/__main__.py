@@ -10,7 +10,6 @@ sizes and one run of each, to check that the benchmark works, not to measure.
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
@@ -19,17 +18,12 @@ from pathlib import Path
 from ingest.errors import SenGuideError
 
 from . import feedback
-from .measure import DEV_QUESTIONS, FULL, QUICK, TARGETS, read_questions, run
+from .measure import FULL, QUICK, TARGETS, log, parser, read_questions, run
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n\n")[1])
-    parser.add_argument("--json", action="store_true", help="end with one line of JSON")
-    parser.add_argument("--quick", action="store_true", help="tiny sizes, one run each: checks the benchmark, measures nothing")
-    parser.add_argument("--questions", type=Path, default=DEV_QUESTIONS,
-                        help="JSON Lines with a `question` field (default: ../shared/eval/dev.jsonl)")
-    args = parser.parse_args(argv)
-    log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+    args = parser("python -m bench", __doc__,
+                  "tiny sizes, one run each: checks the benchmark, measures nothing").parse_args(argv)
     try:
         questions = read_questions(args.questions)
         with tempfile.TemporaryDirectory(prefix="sen-guide-bench-") as work:

@@ -23,7 +23,6 @@ compared with the baseline's: the store must never change one.
 """
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import json
 import socket
@@ -282,17 +281,12 @@ def table_lines(fb: dict) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     from ingest.errors import SenGuideError
 
-    from .measure import DEV_QUESTIONS, _process_output, read_questions
+    from .measure import _process_output, log, parser, read_questions
 
-    parser = argparse.ArgumentParser(prog="python -m bench.feedback", description=__doc__.split("\n\n")[1])
-    parser.add_argument("--json", action="store_true", help="end with one line of JSON")
-    parser.add_argument("--quick", action="store_true", help="one round, one question not answered: checks, measures nothing")
-    parser.add_argument("--rounds", type=int, default=ROUNDS, help=f"timed rounds (default {ROUNDS})")
-    parser.add_argument("--index", type=Path, help="an index built from the default corpus (default: build one in a temporary folder)")
-    parser.add_argument("--questions", type=Path, default=DEV_QUESTIONS,
-                        help="JSON Lines with a `question` field (default: ../shared/eval/dev.jsonl)")
-    args = parser.parse_args(argv)
-    log = lambda m: print(m, file=sys.stderr, flush=True)  # noqa: E731
+    options = parser("python -m bench.feedback", __doc__, "one round, one question not answered: checks, measures nothing")
+    options.add_argument("--rounds", type=int, default=ROUNDS, help=f"timed rounds (default {ROUNDS})")
+    options.add_argument("--index", type=Path, help="an index built from the default corpus (default: build one in a temporary folder)")
+    args = options.parse_args(argv)
     try:
         questions = read_questions(args.questions)
         with tempfile.TemporaryDirectory(prefix="sen-guide-bench-") as work:

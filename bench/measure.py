@@ -4,6 +4,7 @@ prints them.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -54,6 +55,20 @@ QUICK = Plan(rounds=1, warm_up_runs=0, process_runs=1, ingest_runs=0, real_sizes
 
 class BenchError(SenGuideError):
     """A step of the benchmark failed; the message names the step."""
+
+
+def parser(prog: str, doc: str, quick_help: str) -> argparse.ArgumentParser:
+    """The options every benchmark command takes: --json, --quick and --questions."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[1])
+    parser.add_argument("--json", action="store_true", help="end with one line of JSON")
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--questions", type=Path, default=DEV_QUESTIONS,
+                        help="JSON Lines with a `question` field (default: ../shared/eval/dev.jsonl)")
+    return parser
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def read_questions(path: Path) -> list[str]:

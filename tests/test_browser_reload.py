@@ -327,6 +327,14 @@ def test_a_committed_build_is_on_the_page_within_10_s_and_a_reader_keeps_their_p
     assert NEW_DATE in shown["quotes"][0] and editions(shown["quotes"] + shown["sections"]) == {2}, shown
 
 
+def edit_figures(site, shown: str, seconds: float, edited: float) -> dict:
+    """What an edit test records: from the file's write to what it shows on the page, and to the server's swap."""
+    swapped = site.swaps(after=edited)
+    return {f"seconds from edit to {shown} on the page": round(seconds, 2),
+            "seconds from edit to the server's swap": swapped and round(swapped[0][0] - edited, 2),
+            "load average": load()}
+
+
 def test_a_glossary_edit_explains_its_word_within_10_s(site, browser, figures):
     page = browser.new_context(viewport=DESKTOP).new_page()
     question = "what does the WIPP decide"
@@ -340,10 +348,7 @@ def test_a_glossary_edit_explains_its_word_within_10_s(site, browser, figures):
     edited = glossary.stat().st_mtime
     seconds, _ = until(lambda: (open_question(page, site.url, question), page.locator(explained).count())[1],
                        lambda n: n > 0, edited)
-    swapped = site.swaps(after=edited)
-    figures["glossary"] = {"seconds from edit to word explained on the page": round(seconds, 2),
-                           "seconds from edit to the server's swap": swapped and round(swapped[0][0] - edited, 2),
-                           "load average": load()}
+    figures["glossary"] = edit_figures(site, "word explained", seconds, edited)
     print(f"\nGlossary edit on the page {seconds:.2f} s after the file was written")
     assert seconds <= SWAP_LIMIT_S
     expect(page.locator("summary", has_text="Words explained").first).to_contain_text("WIPP")
@@ -375,10 +380,7 @@ def test_a_configuration_edit_shows_the_new_examples_within_10_s(site, browser, 
     edited = site.config.stat().st_mtime
     seconds, shown = until(buttons, lambda b: NEW_EXAMPLE in b, edited)
     assert shown == [*EXAMPLES, NEW_EXAMPLE]
-    swapped = site.swaps(after=edited)
-    figures["configuration"] = {"seconds from edit to new example on the page": round(seconds, 2),
-                                "seconds from edit to the server's swap": swapped and round(swapped[0][0] - edited, 2),
-                                "load average": load()}
+    figures["configuration"] = edit_figures(site, "new example", seconds, edited)
     print(f"\nConfiguration edit on the page {seconds:.2f} s after the file was written")
     assert seconds <= SWAP_LIMIT_S
 
