@@ -7,6 +7,7 @@ import os
 import re
 import secrets
 import sys
+import threading
 import time
 import tomllib
 from pathlib import Path
@@ -112,13 +113,16 @@ def test_the_index_is_plain_files_with_no_pickle(engine, index_dir):
 
 
 # File opens during a search: audit hooks cannot be removed, so one hook
-# records only while a test asks it to.
+# records only while a test asks it to, and only in the thread that searches.
+# (Other threads of this process are not the question's doing: the app tests
+# leave their server's watcher, qa.live, reading the manifest every 2 s.)
 _opened: list[str] = []
-_recording = [False]
+_recording: list[int | None] = [None]
 
 
 def _audit(event: str, args: tuple) -> None:
-    if _recording[0] and event in ("open", "os.listdir", "os.scandir", "os.remove", "os.rename", "shutil.rmtree"):
+    if _recording[0] == threading.get_ident() and event in (
+            "open", "os.listdir", "os.scandir", "os.remove", "os.rename", "shutil.rmtree"):
         _opened.append(f"{event} {args[0]!r}")
 
 
@@ -132,11 +136,11 @@ sys.addaudithook(_audit)
 def test_a_path_in_a_question_is_only_words(engine, question):
     engine._cache.clear()
     _opened.clear()
-    _recording[0] = True
+    _recording[0] = threading.get_ident()
     try:
         answer = engine.search(question)
     finally:
-        _recording[0] = False
+        _recording[0] = None
     # Python may still import a module on first use; it opens no data file.
     assert [o for o in _opened if not o.rstrip("'\"").endswith((".py", ".pyc", ".so"))] == []
     corpus = (DEFAULT_CORPUS_DIR / "sen-support-guidance.md").read_text(encoding="utf-8")
