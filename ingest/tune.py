@@ -33,20 +33,19 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from .tuned import (BASE_MODEL, BATCH_SIZE, EPOCHS, LEARNING_RATE, MODELS_DIR, PAIRS_FILE, SCALE, SEED, folder,
-                    read_pairs, tuned_name)
+from .tuned import (BASE_MODEL, BATCH_SIZE, EPOCHS, FITTED_MARK, LEARNING_RATE, PAIRS_FILE, SCALE, SEED, folder,
+                    is_fitted, read_pairs, tuned_name)
 
 
 def _stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def ensure(exclude: tuple[str, ...] = (), log: Callable[[str], None] = _stderr,
-           models_dir: Path = MODELS_DIR) -> str:
+def ensure(exclude: tuple[str, ...] = (), log: Callable[[str], None] = _stderr) -> str:
     """The tuned model's name, fitted now if its folder is missing."""
     name = tuned_name(exclude)
-    if not (folder(name, models_dir) / "tune.json").is_file():
-        fit(read_pairs(exclude=exclude), folder(name, models_dir), exclude, log)
+    if not is_fitted(name):
+        fit(read_pairs(exclude=exclude), folder(name), exclude, log)
     return name
 
 
@@ -92,7 +91,7 @@ def fit(pairs: list[tuple[str, str]], out: Path, exclude: tuple[str, ...] = (),
     tmp = Path(tempfile.mkdtemp(prefix=".tune-", dir=out.parent))
     try:
         model.save(str(tmp))
-        (tmp / "tune.json").write_text(json.dumps({
+        (tmp / FITTED_MARK).write_text(json.dumps({
             "name": out.name, "base": BASE_MODEL, "pairs": len(pairs), "excluded": sorted(exclude),
             "epochs": EPOCHS, "learning_rate": LEARNING_RATE, "batch_size": BATCH_SIZE, "scale": SCALE,
             "seed": SEED, "seconds": round(time.perf_counter() - started, 1)}, indent=2), encoding="utf-8")

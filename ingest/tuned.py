@@ -20,6 +20,7 @@ LEARNING_RATE = 3e-5
 BATCH_SIZE = 16
 SCALE = 20.0  # cosines times this are the logits of the in-batch softmax
 SEED = 20261129
+FITTED_MARK = "tune.json"  # what the fit writes beside the weights: its recipe and timing
 TUNE_VERSION = 1  # bumped when the fitting code changes what it makes from the same pairs
 
 
@@ -40,8 +41,14 @@ def is_tuned(name: str) -> bool:
     return name.startswith(TUNED_PREFIX)
 
 
-def folder(name: str, models_dir: Path = MODELS_DIR) -> Path:
-    return models_dir / name
+def folder(name: str) -> Path:
+    return MODELS_DIR / name
+
+
+def is_fitted(name: str) -> bool:
+    """Whether the tuned model of this name is on this machine: `tune.json` is
+    written last, inside the folder that is published in one rename."""
+    return (folder(name) / FITTED_MARK).is_file()
 
 
 def read_pairs(pairs_file: Path = PAIRS_FILE, exclude: tuple[str, ...] = ()) -> list[tuple[str, str]]:
@@ -53,5 +60,3 @@ def read_pairs(pairs_file: Path = PAIRS_FILE, exclude: tuple[str, ...] = ()) -> 
             if row["corpus"] not in exclude:
                 pairs.append((row["question"], row["text"]))
     return pairs
-
-
