@@ -18,11 +18,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The default embedding model is the bundled all-MiniLM-L6-v2 fine-tuned on
-# the labelled questions in ingest/sen_training.jsonl (ingest/tune.py): fitted
+# the labelled questions in learn/sen_training.jsonl (learn/tune.py): fitted
 # once, about 3 minutes on 2 cores, and kept in .cache/models under a name that
 # changes with its training pairs. When it is there this takes a moment.
 install: $(STAMP)
-	$(PY) -m ingest.tune
+	$(PY) -m learn.tune
 
 # The browser test drives Debian's Chromium with Playwright (never
 # `playwright install`) and checks the page with axe-core from npm.
@@ -67,7 +67,7 @@ check: install
 	$(PY) -m pytest -q -m "not model and not browser"
 
 evaluate: index
-	$(PY) -m qa.evaluate --gold ../shared/eval/dev.jsonl
+	$(PY) -m learn.evaluate --gold ../shared/eval/dev.jsonl
 
 # Speed, memory and scale beside a naive baseline (docs/PERFORMANCE.md); about
 # 17 minutes on 2 cores, and it needs Chromium for the app's memory.

@@ -3,8 +3,8 @@
 The parent page (the default), what is kept of a question at /privacy, and,
 when a staff sign-in is set up, a staff view at /staff. The pages live in
 views/ (a folder named pages/ would switch Streamlit to its older multipage
-mode); the HTML they show is built by qa.page_html, the staff view's tables
-by qa.staff_tables.
+mode); the HTML they show is built by web.page_html, the staff view's tables
+by web.staff_tables.
 """
 import streamlit as st
 

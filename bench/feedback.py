@@ -4,7 +4,7 @@ What keeping parents' questions costs a question: a question here is
 `engine.search(question, k=3)`, then `store.add(...)` when there are
 passages, a StoreError caught and the answer kept; what the parent page
 did before it showed the answer, until it moved the write to a background
-thread (views/shared.py, record_later). So each figure is a search plus
+thread (feedback/writer.py, record_later). So each figure is a search plus
 the write's whole cost, which a rating still pays. Timed in one process,
 by turns, beside the same search with no store (the baseline):
 
@@ -114,7 +114,7 @@ class _SilentProxy:
 
 def _ask(engine, store, question: str, build_id: str) -> tuple[float, object, bool]:
     """(ms, answer, recorded): a search, then the question written to the store."""
-    from qa.feedback_store import StoreError
+    from feedback.store import StoreError
 
     start = time.perf_counter()
     answer = engine.search(question, k=PASSAGES)
@@ -156,7 +156,7 @@ def measure(index_dir: Path, questions: list[str], rounds: int, log, quick: bool
     not_answering, hang_limit_s = ((QUICK["not_answering"], QUICK["hang_limit_s"]) if quick
                                    else (NOT_ANSWERING_QUESTIONS, HANG_LIMIT_S))
     from qa import Engine
-    from qa.feedback_store import FeedbackStore, default_url
+    from feedback.store import FeedbackStore, default_url
 
     engine = Engine(Settings(corpus_dir=DEFAULT_CORPUS_DIR, index_dir=Path(index_dir)))
     build_id = engine.index.manifest.get("build_id", "")
@@ -218,7 +218,7 @@ def measure(index_dir: Path, questions: list[str], rounds: int, log, quick: bool
 def _not_answering(engine, pg_url, questions: list[str], build_id: str, count: int, hang_limit_s: float, log) -> dict:
     """A PostgreSQL that stops answering: new connections wait out the connect timeout; a pooled
     connection waits for a reply that never comes."""
-    from qa.feedback_store import FeedbackStore
+    from feedback.store import FeedbackStore
 
     log(f"Feedback store: PostgreSQL not answering, {count} questions (each waits for the connect timeout)...")
     out: dict = {}

@@ -13,7 +13,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ingest", description="Build the SEN Guide search index from the corpus.")
     parser.add_argument("--corpus", type=Path, help="folder of guidance files (default: corpus/)")
     parser.add_argument("--index", type=Path, help="folder to write the index to (default: index/)")
-    parser.add_argument("--model", help=f"sentence-transformers model name or path (default: the bundled all-MiniLM-L6-v2, SEN-tuned by ingest/tune.py; env {MODEL_ENV})")
+    parser.add_argument("--model", help=f"sentence-transformers model name or path (default: the bundled all-MiniLM-L6-v2, SEN-tuned by learn/tune.py; env {MODEL_ENV})")
     parser.add_argument("--force", action="store_true", help="rebuild even when the index is up to date")
     parser.add_argument("--refresh", action="store_true",
                         help="first fetch the council's pages listed under [guidance] refresh in sen-guide.toml "

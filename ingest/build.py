@@ -187,7 +187,7 @@ def _export_query_model(settings: Settings, log: Callable[[str], None]) -> None:
     (see onnx_export.py); a model that cannot be exported is logged and
     questions use sentence-transformers instead. With the SEN-tuned default,
     the untuned model the staff view groups parents' questions with
-    (qa.gaps.GROUPING_MODEL) is exported too, so that page never waits for it."""
+    (feedback.gaps.GROUPING_MODEL) is exported too, so that page never waits for it."""
     from . import tuned
     from .onnx_export import ensure_exported
 

@@ -13,7 +13,7 @@
     [guidance]
     corpus = "corpus"                      # folders, relative to this file
     index = "index"
-    model = "default"                      # the SEN-tuned all-MiniLM-L6-v2 (ingest/tune.py)
+    model = "default"                      # the SEN-tuned all-MiniLM-L6-v2 (learn/tune.py)
     refresh = ["https://www.westvale.gov.uk/send/support"]   # python -m ingest --refresh
     refresh_allowed_hosts = []             # other hosts those pages may redirect to
 

@@ -22,16 +22,16 @@ _MAX_REASON_CHARS = 160
 
 def resolve_model(name: str) -> str:
     """The path or hub name to load: the bundled copy for the bundled model's
-    names, the tuned model's folder (fitted now if it is the default and
-    missing) for a tuned model's name."""
+    names, the tuned model's folder for a tuned model's name. Loading never
+    starts a fit: `make install` fits the default (learn/tune.py)."""
     if tuned.is_tuned(name):
         if not tuned.is_fitted(name):
             if name != DEFAULT_MODEL:
                 raise ModelError(f"The tuned model {name} is not on this machine (it was fitted on other training "
                                  "pairs): run `python -m ingest --force` to rebuild the index with the default model.")
-            from . import tune  # torch, only to fit it
-
-            tune.ensure()
+            raise ModelError(f"The SEN-tuned model {name} is not fitted on this machine yet: run `make install` "
+                             "(about 3 minutes, once, no network), or name another model with --model or "
+                             "SEN_GUIDE_MODEL.")
         return str(tuned.folder(name))
     if name.strip().lower() not in BUNDLED_ALIASES:
         return name

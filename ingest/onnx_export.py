@@ -29,10 +29,10 @@ import numpy as np
 
 from .embedding import resolve_model
 from .errors import ModelError
-from .settings import ROOT
+from .paths import CACHE_DIR as _CACHE
 
 # One export per model folder, shared by every index built with that model.
-CACHE_DIR = ROOT / ".cache" / "onnx"
+CACHE_DIR = _CACHE / "onnx"
 # Bumped when the layout of an export folder changes.
 EXPORT_FORMAT = 1
 ONNX_OPSET = 17

@@ -10,8 +10,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from . import tuned
+from .paths import CACHE_DIR, ROOT  # noqa: F401 - CACHE_DIR is named here for the modules that import settings
 
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS_DIR = ROOT / "corpus"
 DEFAULT_INDEX_DIR = ROOT / "index"
 
@@ -22,7 +22,7 @@ BUNDLED_MODEL = tuned.BASE_MODEL  # "all-MiniLM-L6-v2"; named once, where the tu
 # manifest as BUNDLED_MODEL, so that naming it another way reuses the index.
 BUNDLED_ALIASES = frozenset({BUNDLED_MODEL.lower(), f"sentence-transformers/{BUNDLED_MODEL}".lower()})
 # The default: the bundled model fine-tuned on this machine on how parents ask
-# about SEN guidance (ingest/tune.py), named by what it was fitted on.
+# about SEN guidance (learn/tune.py), named by what it was fitted on.
 DEFAULT_MODEL = tuned.tuned_name()
 DEFAULT_ALIASES = frozenset({"default", "", tuned.TUNED_PREFIX.rstrip("-")})
 MODEL_ENV = "SEN_GUIDE_MODEL"

@@ -1,7 +1,7 @@
 """What the SEN-tuned embedding model is: its recipe, its name and where it lives.
 
 Cheap to import (no torch): the settings name the default model from here.
-Fitting it is ingest/tune.py's work.
+Fitting it is learn/tune.py's work (`make install` runs it).
 """
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ import hashlib
 import json
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PAIRS_FILE = Path(__file__).resolve().parent / "sen_training.jsonl"
-MODELS_DIR = ROOT / ".cache" / "models"
+from .paths import CACHE_DIR, ROOT
+
+# The labelled training pairs live with the rest of the learning (learn/); the
+# default model is named by them, so the builder reads them as plain data.
+PAIRS_FILE = ROOT / "learn" / "sen_training.jsonl"
+MODELS_DIR = CACHE_DIR / "models"
 TUNED_PREFIX = "sen-minilm-"
 BASE_MODEL = "all-MiniLM-L6-v2"
 # How it is fitted (chosen by leaving each corpus out: docs/RETRIEVAL.md).

@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.k < 1:
         parser.error(f"--k of {args.k} is too small: ask for at least 1 passage")
 
-    from .evaluate import engine_for
+    from .ready import engine_for
 
     try:
         questions = _read_questions(args.questions) if args.questions else [args.question]

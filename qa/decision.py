@@ -1,6 +1,6 @@
 """The fitted numbers of the search, and the decision to answer or refuse.
 
-Every number here is fitted by `python -m qa.fit` with cross-validation over
+Every number here is fitted by `python -m learn.fit` with cross-validation over
 all the labelled questions, and read from `qa/params.json`, which records
 how it was fitted (folds, figures on held-out folds, date). Nothing is set
 by hand.
@@ -65,5 +65,5 @@ def load(path: Path = PARAMS_FILE) -> Params:
     try:
         return Params.from_json(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise SenGuideError(f"The fitted search settings {path} cannot be read ({exc}): run `python -m qa.fit` "
+        raise SenGuideError(f"The fitted search settings {path} cannot be read ({exc}): run `python -m learn.fit` "
                             "to write them again.") from None

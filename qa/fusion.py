@@ -5,7 +5,7 @@ scores (of a passage, and of its best sentence) have no fixed scale, so each
 is divided by the question's best score of its kind first. Weighted sums of
 scores beat reciprocal rank fusion on the dev set (docs/RETRIEVAL.md): ranks
 throw away how far ahead the leader is. The weights are fitted by
-`python -m qa.fit` (qa/tuning.py).
+`python -m learn.fit` (qa/tuning.py).
 """
 from __future__ import annotations
 

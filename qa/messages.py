@@ -25,7 +25,7 @@ ANSWER_HEADING = "What the guidance says"
 NO_ANSWER_HEADING = "No answer in the guidance"
 SUGGESTIONS_HEADING = "The guide can answer these questions"
 
-# --- "Did this answer your question?" (views/ask.py, qa/feedback_store.py) ----
+# --- "Did this answer your question?" (views/ask.py, feedback/store.py) ----
 FEEDBACK_QUESTION = "Did this answer your question?"
 FEEDBACK_YES = "Yes"
 FEEDBACK_NO = "No"

@@ -2,7 +2,7 @@
 
 Two kinds. Numbers set by measurement, each with its reason below, and
 changed only with a new measurement. And numbers fitted on the labelled
-questions by `python -m qa.fit` (fusion weights, the refusal model and its
+questions by `python -m learn.fit` (fusion weights, the refusal model and its
 threshold), read from `qa/params.json`, which records how they were fitted
 (qa/decision.py). An Engine takes one `Tuning`; nothing else in qa/ holds a
 number of its own.
@@ -43,5 +43,5 @@ class Tuning:
     everyday_information: float = 6.0
     min_word_weight: float = 0.25
     max_word_weight: float = 12.0
-    # Fitted by python -m qa.fit (qa/params.json).
+    # Fitted by python -m learn.fit (qa/params.json).
     fitted: Params = field(default_factory=decision.load)

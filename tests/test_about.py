@@ -9,7 +9,8 @@ from ingest.about import ABOUT_FILE, UK_EMERGENCY, About, Contact, read_about
 from ingest import ensure_index
 from ingest.errors import CorpusError
 from ingest.settings import DEFAULT_CORPUS_DIR, Settings
-from qa import Engine, decision, messages, page_html
+from qa import Engine, decision, messages
+from web import page_html
 from qa.tuning import Tuning
 
 from conftest import FAKE_MODEL_NAME

@@ -9,8 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from ingest.settings import DEFAULT_CORPUS_DIR
 from qa import Engine, messages
-from qa.evaluate import Baselines
-from qa.staff_auth import hash_password
+from learn.evaluate import Baselines
+from web.staff_auth import hash_password
 from views import shared
 
 pytestmark = pytest.mark.model
@@ -340,7 +340,7 @@ def test_an_unexpected_error_in_search_shows_an_apology(env):
 # --- the staff view ---------------------------------------------------------
 
 def unescaped(table):
-    """A static table's cells as written: st.table reads Markdown, so the page escapes it (qa.staff_tables.markdown_safe)."""
+    """A static table's cells as written: st.table reads Markdown, so the page escapes it (web.staff_tables.markdown_safe)."""
     return table.map(lambda v: re.sub(r"\\(.)", r"\1", v) if isinstance(v, str) else v)
 
 
@@ -467,7 +467,7 @@ def test_staff_run_the_evaluation_on_a_gold_file(env, tmp_path):
             and "2 of 2 questions found the right passage first; 2 of 2 in the first three; 1 of 1 questions the "
                 "guidance does not answer were refused; 0 of 2 answerable questions were refused." in summary)
     raw = next(e for e in at.expander if e.label == "Raw scores")
-    assert "hit@1" in raw.code[0].value and "abstain_oos" in raw.code[0].value  # as `python -m qa.evaluate` prints
+    assert "hit@1" in raw.code[0].value and "abstain_oos" in raw.code[0].value  # as `python -m learn.evaluate` prints
     assert list(rows.columns)[:2] == ["outcome", "right"]  # the outcome first
     assert list(rows["id"]) == ["g1", "g2", "g3"]
     assert list(rows["outcome"]) == ["hit at 1", "hit at 1", "refused (right)"]

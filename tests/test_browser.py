@@ -110,7 +110,7 @@ def streamlit_server(env: dict, log: Path, *settings: str):
 @pytest.fixture(scope="module")
 def server(real_index_dir, tmp_path_factory):
     """A fresh `streamlit run app.py` over the session's index (see conftest): nothing loaded yet."""
-    from qa.staff_auth import hash_password
+    from web.staff_auth import hash_password
 
     OUT.mkdir(exist_ok=True)
     secrets = tmp_path_factory.mktemp("secrets") / "secrets.toml"

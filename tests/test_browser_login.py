@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from qa.staff_auth import hash_password
+from web.staff_auth import hash_password
 from test_browser import OUT, WAIT_MS, browser, settle, streamlit_server, tools  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]

@@ -1,4 +1,4 @@
-"""New guidance without a restart, in a real browser (qa/live.py).
+"""New guidance without a restart, in a real browser (web/live.py).
 
 One `streamlit run app.py` over a small corpus in a tmp folder, its index
 built by `python -m ingest` with the real model. Then, with the server left
@@ -488,7 +488,7 @@ def test_200_questions_from_4_sessions_while_the_guidance_is_swapped_twice(site,
 
 
 def test_a_wrong_configuration_edit_keeps_the_guidance_served(site, browser):
-    """qa/live.py: "If the new guidance cannot be loaded (a setting made wrong ...)
+    """web/live.py: "If the new guidance cannot be loaded (a setting made wrong ...)
     the server keeps answering from what it has, and says why in its log"."""
     page = browser.new_context(viewport=DESKTOP).new_page()
     assert open_question(page, site.url, QUESTION)["heading"] == messages.ANSWER_HEADING

@@ -47,7 +47,7 @@ from urllib.parse import quote
 import pytest
 
 import pg_server
-from qa.feedback_store import FeedbackStore
+from feedback.store import FeedbackStore
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "nginx.conf"

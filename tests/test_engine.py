@@ -6,14 +6,14 @@ import pytest
 from ingest.settings import DEFAULT_CORPUS_DIR, Settings
 from qa.ready import ready_engine
 from qa import messages, question as question_mod
-from qa.evaluate import normalise
+from learn.evaluate import normalise
 
 pytestmark = pytest.mark.model
 
 # A handful of questions of each kind, written from the guidance (not the dev
 # set), with the section whose passage must be among the first three. (The
 # first place is measured on labelled questions the fit never saw, in
-# `python -m qa.fit`, not asserted question by question.)
+# `python -m learn.fit`, not asserted question by question.)
 RIGHT_SECTION_FIRST = [
     ("paraphrase", "Can the school get an occupational therapist in?", "Newly Diagnosed"),
     ("paraphrase", "Can I bring someone with me to the meeting?", "Getting extra help"),
@@ -84,7 +84,7 @@ def test_an_ordinary_word_the_guidance_lacks_never_refuses_on_its_own(engine, or
 def test_the_dev_set_keeps_its_floor(engine):
     """Not a fitted figure (those are in qa/params.json): a floor that a broken
     ranking or refusal would fall through."""
-    from qa.evaluate import engine_results, read_gold, score
+    from learn.evaluate import engine_results, read_gold, score
     from conftest import ROOT  # not tests.conftest: textstat installs a package named `tests`
 
     gold = ROOT.parent / "shared" / "eval" / "dev.jsonl"

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from qa.evaluate import Result, format_report, gold_spans, highlight_on_answer, matches, normalise, read_gold, score
+from learn.evaluate import Result, format_report, gold_spans, highlight_on_answer, matches, normalise, read_gold, score
 
 
 def test_normalisation_follows_the_evaluation_readme():

@@ -1,7 +1,7 @@
-"""python -m qa.evaluate --corpus DIR: any folder of guidance is evaluated, its
+"""python -m learn.evaluate --corpus DIR: any folder of guidance is evaluated, its
 index built (or reused) in a cache folder, never in index/.
 
-Runs `qa.evaluate.main` in-process with the fake model, the cache moved to
+Runs `learn.evaluate.main` in-process with the fake model, the cache moved to
 tmp_path.
 """
 import json
@@ -11,7 +11,8 @@ import pytest
 
 from ingest import store
 from ingest.settings import DEFAULT_INDEX_DIR
-from qa import evaluate
+from learn import evaluate
+from qa import ready
 
 from conftest import FAKE_MODEL_NAME
 
@@ -32,7 +33,7 @@ def setup(fake_model, monkeypatch, tiny_corpus, tmp_path):
     monkeypatch.setenv("SEN_GUIDE_MODEL", FAKE_MODEL_NAME)
     monkeypatch.setenv("SEN_GUIDE_ENCODER", "sentence-transformers")
     cache = tmp_path / "cache"
-    monkeypatch.setattr(evaluate, "EVAL_INDEX_CACHE", cache)
+    monkeypatch.setattr(ready, "EVAL_INDEX_CACHE", cache)
     gold = tmp_path / "gold.jsonl"
     gold.write_text("".join(json.dumps(item) + "\n" for item in GOLD), encoding="utf-8")
     return tiny_corpus(), gold, cache
@@ -62,7 +63,7 @@ def test_a_corpus_is_evaluated_with_its_index_in_the_cache_and_reused(setup, cap
     assert system["hit@1"] <= system["hit@3"] <= system["hit@5"]
     assert "dense_500" not in report and "bm25_500" not in report  # --no-baselines
 
-    index = evaluate.cached_index_dir(corpus)
+    index = ready.cached_index_dir(corpus)
     assert index.parent == cache
     manifest = store.read_manifest(index)
     assert manifest is not None
@@ -80,7 +81,7 @@ def test_a_corpus_is_evaluated_with_its_index_in_the_cache_and_reused(setup, cap
 def test_a_changed_corpus_is_rebuilt_in_the_same_cache_folder(setup, capsys):
     corpus, gold, _ = setup
     assert _run(capsys, "--gold", gold, "--corpus", corpus, "--json", "--no-baselines")[0] == 0
-    index = evaluate.cached_index_dir(corpus)
+    index = ready.cached_index_dir(corpus)
     first = store.read_manifest(index)["build_id"]
     (corpus / "extra.md").write_text("# Transport\n\nThe council may pay for school transport.\n", encoding="utf-8")
     code, _, err = _run(capsys, "--gold", gold, "--corpus", corpus, "--json", "--no-baselines")
@@ -103,20 +104,20 @@ def test_each_corpus_folder_has_its_own_cache_folder(setup, tmp_path, monkeypatc
     corpus, _, cache = setup
     other = tmp_path / "elsewhere" / corpus.name
     other.mkdir(parents=True)
-    assert evaluate.cached_index_dir(corpus) != evaluate.cached_index_dir(other)
-    assert evaluate.cached_index_dir(corpus).name.startswith(corpus.name + "-")
+    assert ready.cached_index_dir(corpus) != ready.cached_index_dir(other)
+    assert ready.cached_index_dir(corpus).name.startswith(corpus.name + "-")
     monkeypatch.chdir(corpus.parent)  # the same folder named by a relative path
-    assert evaluate.cached_index_dir(Path(corpus.name)) == evaluate.cached_index_dir(corpus)
+    assert ready.cached_index_dir(Path(corpus.name)) == ready.cached_index_dir(corpus)
 
 
 def test_corpus_of_an_index_is_the_corpus_it_was_built_from(setup, capsys, monkeypatch, tmp_path):
     corpus, gold, _ = setup
     assert _run(capsys, "--gold", gold, "--corpus", corpus, "--json", "--no-baselines")[0] == 0
-    index = evaluate.cached_index_dir(corpus)
+    index = ready.cached_index_dir(corpus)
     from ingest.settings import from_env
 
-    assert evaluate.corpus_of(from_env(index_dir=index)).resolve() == corpus.resolve()
-    assert evaluate.corpus_of(from_env(index_dir=tmp_path / "no-index")) is None
+    assert ready.corpus_of(from_env(index_dir=index)).resolve() == corpus.resolve()
+    assert ready.corpus_of(from_env(index_dir=tmp_path / "no-index")) is None
     (tmp_path / "another").mkdir()
     monkeypatch.setenv("SEN_GUIDE_CORPUS", str(tmp_path / "another"))
-    assert evaluate.corpus_of(from_env(index_dir=index)) is None  # the environment names the corpus instead
+    assert ready.corpus_of(from_env(index_dir=index)) is None  # the environment names the corpus instead

@@ -28,7 +28,7 @@ import pg_server
 from test_browser import streamlit_server
 from ingest.settings import DEFAULT_CORPUS_DIR
 from qa import messages
-from qa.feedback_store import FeedbackStore
+from feedback.store import FeedbackStore
 
 pytestmark = [pytest.mark.browser, pytest.mark.model]
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from qa import messages
-from qa.feedback_store import FeedbackStore
+from feedback.store import FeedbackStore
 from test_app import env, open_app, passages  # noqa: F401 - env is a fixture
 
 pytestmark = pytest.mark.model

@@ -17,9 +17,9 @@ import pytest
 from sqlalchemy import Date, DateTime, create_engine, inspect, text
 
 import pg_server
-from qa.feedback_store import (CSV_COLUMNS, MAX_COMMENT_CHARS, SCHEMA_VERSION, FeedbackStore, Record, StoreError,
+from feedback.store import (CSV_COLUMNS, MAX_COMMENT_CHARS, SCHEMA_VERSION, FeedbackStore, Record, StoreError,
                                default_url, metadata, to_csv)
-from qa.privacy import scrub
+from feedback.privacy import scrub
 from ingest.settings import MAX_QUESTION_CHARS
 
 DAY = date(2026, 3, 2)

@@ -1,4 +1,4 @@
-"""qa.fit and qa.decision: the fitted numbers, and how they are fitted.
+"""learn.fit and qa.decision: the fitted numbers, and how they are fitted.
 
 The fitting code is tested on small synthetic questions whose answers are
 known by construction (which score finds the relevant passage, which signal
@@ -13,9 +13,10 @@ import numpy as np
 import pytest
 
 from ingest.errors import SenGuideError
-from qa import decision, fit
+from learn import fit
+from qa import decision
 from qa.decision import SIGNALS, Params
-from qa.fit import Question
+from learn.fit import Question
 from qa.ready import ready_engine
 
 SCORE_NAMES = ("dense", "sentence", "keyword", "sentence_keyword", "coverage")
@@ -276,13 +277,13 @@ def test_chance_survives_extreme_signals():
 def test_a_broken_params_file_names_the_command_that_writes_it(tmp_path, content):
     path = tmp_path / "params.json"
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(SenGuideError, match=r"python -m qa\.fit") as info:
+    with pytest.raises(SenGuideError, match=r"python -m learn\.fit") as info:
         decision.load(path)
     assert str(path) in str(info.value)
 
 
 def test_a_missing_params_file_names_the_command_too(tmp_path):
-    with pytest.raises(SenGuideError, match=r"python -m qa\.fit"):
+    with pytest.raises(SenGuideError, match=r"python -m learn\.fit"):
         decision.load(tmp_path / "absent.json")
 
 
@@ -294,7 +295,7 @@ def test_the_shipped_params_load_and_record_how_they_were_fitted():
     assert set(params.signals) <= set(SIGNALS)
     assert len(params.mean) == len(params.scale) == len(params.coef) == len(params.signals)
     fitted = json.loads(decision.PARAMS_FILE.read_text(encoding="utf-8"))["fitted"]
-    assert fitted["command"].startswith("python -m qa.fit") and fitted["date"]
+    assert fitted["command"].startswith("python -m learn.fit") and fitted["date"]
     assert list(fitted["refusal_signals"]) == list(params.signals)
     for way in ("k_fold", "leave_one_corpus_out"):
         figures = fitted[way]["all"]

@@ -1,7 +1,7 @@
-"""What parents asked: grouping by meaning (qa.gaps), the offline report
-(qa.report) and the staff section (views/staff_gaps.py).
+"""What parents asked: grouping by meaning (feedback.gaps), the offline report
+(feedback.report) and the staff section (views/staff_gaps.py).
 
-DEV is the labelled set qa.gaps.THRESHOLD was chosen on; HELDOUT was
+DEV is the labelled set feedback.gaps.THRESHOLD was chosen on; HELDOUT was
 measured once, after choosing, and is kept as a check, not for tuning.
 """
 from __future__ import annotations
@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa import gaps
-from qa.feedback_store import FeedbackStore, Record
+from feedback import gaps
+from feedback.store import FeedbackStore, Record
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -142,7 +142,7 @@ def refused(labelled: dict[str, list[str]]) -> tuple[list[Record], dict[str, str
 
 def purity_recall(groups: list[gaps.Group], meaning: dict[str, str]) -> tuple[float, float]:
     """(the share of questions in a group of their own meaning, the share of
-    each meaning found in its largest group), as in qa/gaps.py's comment."""
+    each meaning found in its largest group), as in feedback/gaps.py's comment."""
     n = sum(g.size for g in groups)
     purity = sum(Counter(meaning[r.question] for r in g.records).most_common(1)[0][1] for g in groups) / n
     recall = sum(max(sum(meaning[r.question] == name for r in g.records) for g in groups)
@@ -261,7 +261,7 @@ def test_paraphrases_fall_into_their_groups_with_the_real_model(encode):
     records, meaning = refused(DEV)
     groups = gaps.group_questions(records, encode)
     purity, recall = purity_recall(groups, meaning)
-    # Measured at THRESHOLD 0.45: purity 0.85, recall 0.78 (qa/gaps.py).
+    # Measured at THRESHOLD 0.45: purity 0.85, recall 0.78 (feedback/gaps.py).
     assert purity >= 0.80 and recall >= 0.75, (purity, recall)
     sizes = [g.size for g in groups]
     assert sizes == sorted(sizes, reverse=True) and sum(sizes) == len(records)
@@ -293,7 +293,7 @@ def test_only_refused_and_unhelpful_answers_are_grouped(encode):
     assert groups[0].first_chunk == "dys"
 
 
-# --- python -m qa.report ------------------------------------------------------------
+# --- python -m feedback.report ------------------------------------------------------------
 
 # Each says "transport": the staff page's test encoder knows topics by one word.
 TRANSPORT = [
@@ -321,7 +321,7 @@ def fill_store(url: str) -> FeedbackStore:
 
 
 def run_report(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "qa.report", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "feedback.report", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=120, env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})})
 
 
@@ -394,7 +394,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from qa.feedback_store import FeedbackStore
+from feedback.store import FeedbackStore
 from views import staff_gaps
 
 TOPICS = ("transport", "ehcp", "dyslexia", "senco")

@@ -1,10 +1,10 @@
-"""qa.gold_files: only an existing JSON Lines file in an allowed folder is read."""
+"""learn.gold_files: only an existing JSON Lines file in an allowed folder is read."""
 import json
 
 import pytest
 
 from ingest.errors import SenGuideError
-from qa import gold_files
+from learn import gold_files
 
 
 def test_gold_path_accepts_only_an_existing_jsonl_file(tmp_path):

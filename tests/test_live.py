@@ -1,4 +1,4 @@
-"""New guidance without a restart (qa/live.py): a committed build, a glossary
+"""New guidance without a restart (web/live.py): a committed build, a glossary
 edit or a configuration edit is loaded in the background and swapped in whole."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import threading
 from conftest import FAKE_MODEL_NAME
 from ingest import build
 from ingest.settings import Settings
-from qa.live import LiveEngine
+from web.live import LiveEngine
 
 FIRST = "# Guide\n\n## Reviews\n\nProgress is reviewed three times a year, last updated 3 March 2026.\n\n" \
         "## Transport\n\nSchool travel is free for children who live far from school.\n"

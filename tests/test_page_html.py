@@ -1,4 +1,4 @@
-"""qa.page_html: breadcrumbs, escaping, highlighting, whole sections and links to the source."""
+"""web.page_html: breadcrumbs, escaping, highlighting, whole sections and links to the source."""
 import html
 import re
 
@@ -7,7 +7,7 @@ from conftest import FUNDING, PAGE, RIGHTS_PAGE, STRATEGY_PDF, SUPPORT_PAGE, TIT
 from hypothesis import given, strategies as st
 
 from ingest.chunking import Chunk
-from qa import page_html
+from web import page_html
 from qa.sections import whole_section
 from qa.links import source_link
 

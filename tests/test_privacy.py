@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from qa.privacy import PLACEHOLDERS, scrub
+from feedback.privacy import PLACEHOLDERS, scrub
 
 DATA = Path(__file__).parent / "data" / "pii.jsonl"
 KINDS = ("email", "phone", "postcode", "date", "nhs", "ni", "name", "mixed")

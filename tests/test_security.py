@@ -115,7 +115,7 @@ def test_the_index_is_plain_files_with_no_pickle(engine, index_dir):
 # File opens during a search: audit hooks cannot be removed, so one hook
 # records only while a test asks it to, and only in the thread that searches.
 # (Other threads of this process are not the question's doing: the app tests
-# leave their server's watcher, qa.live, reading the manifest every 2 s.)
+# leave their server's watcher, web.live, reading the manifest every 2 s.)
 _opened: list[str] = []
 _recording: list[int | None] = [None]
 

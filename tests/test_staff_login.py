@@ -1,4 +1,4 @@
-"""Staff sign-in: the checks in qa.staff_auth, and the app driven by AppTest
+"""Staff sign-in: the checks in web.staff_auth, and the app driven by AppTest
 with each staff login setting ("off", "password", "oidc").
 
 The app runs over the tiny corpus with the fake model (conftest), so these
@@ -16,9 +16,10 @@ from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from conftest import FAKE_MODEL_NAME
-from qa import staff_auth
-from qa.live import LiveEngine
-from qa.staff_auth import Throttle, account_allowed, check, hash_password, login_problem, sign_in
+from learn import gold_files
+from web import staff_auth
+from web.live import LiveEngine
+from web.staff_auth import Throttle, account_allowed, check, hash_password, login_problem, sign_in
 from views import login
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -168,7 +169,7 @@ def test_no_staff_login_needs_no_secrets():
 def test_a_password_login_needs_staff_users():
     for secrets in ({}, {"staff": {}}, {"staff": {"users": {}}}):
         problem = login_problem("password", secrets)
-        assert ("no [staff.users]" in problem and "python -m qa.staff_auth hash" in problem
+        assert ("no [staff.users]" in problem and "python -m web.staff_auth hash" in problem
                 and ".streamlit/secrets.toml" in problem and "\n" not in problem), problem
     assert login_problem("password", {"staff": {"users": USERS}}) == ""
 
@@ -176,7 +177,7 @@ def test_a_password_login_needs_staff_users():
 def test_a_password_kept_as_it_is_is_refused_without_naming_the_user():
     problem = login_problem("password", {"staff": {"users": {**USERS, "kim.secret": "hunter2hunter2"}}})
     assert problem.startswith("Entry 3 under [staff.users] in .streamlit/secrets.toml is not an argon2 hash")
-    assert "python -m qa.staff_auth hash" in problem
+    assert "python -m web.staff_auth hash" in problem
     assert "kim" not in problem and "hunter2" not in problem  # anyone who opens /staff may read this line
 
 
@@ -207,7 +208,7 @@ def test_staff_emails_limit_who_may_sign_in_with_the_identity_provider():
     assert not account_allowed(secrets, "")
 
 
-# --- python -m qa.staff_auth hash ---------------------------------------------
+# --- python -m web.staff_auth hash ---------------------------------------------
 
 def test_the_hash_command_prints_the_line_to_paste(monkeypatch, capsys):
     typed = iter([PASSWORD, PASSWORD])
@@ -254,7 +255,7 @@ def app_env(fake_model, tiny_corpus, tmp_path, monkeypatch):
     monkeypatch.setenv("SEN_GUIDE_GOLD_DIRS", str(tmp_path))
     throttle, clock = fake_throttle()
     monkeypatch.setattr(staff_auth, "THROTTLE", throttle)
-    # Each test's settings start one engine watcher (qa.live); it reads the
+    # Each test's settings start one engine watcher (web.live); it reads the
     # environment at every look, so once this test's is undone it would load
     # the real model. Stop it while the test's environment still stands.
     started = []
@@ -293,7 +294,7 @@ def texts(at: AppTest) -> list[str]:
 
 
 def plain(markdown: str) -> str:
-    """Markdown as it reads: the page escapes a command's _ or [ ] (qa.staff_tables.markdown_text)."""
+    """Markdown as it reads: the page escapes a command's _ or [ ] (web.markdown.markdown_text)."""
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
@@ -361,7 +362,7 @@ def test_the_right_password_shows_the_staff_view_until_sign_out(app_env, monkeyp
 def test_a_password_login_with_no_users_says_how_to_add_one(app_env, monkeypatch):
     at = staff_app("password", monkeypatch)
     (error,) = at.error
-    assert "no [staff.users]" in plain(error.value) and "python -m qa.staff_auth hash" in plain(error.value)
+    assert "no [staff.users]" in plain(error.value) and "python -m web.staff_auth hash" in plain(error.value)
     assert not at.text_input and not shows_staff_content(at)
 
 
@@ -370,17 +371,17 @@ def test_one_evaluation_at_a_time_per_server(app_env, monkeypatch, tmp_path):
     sign_in_with(at, "sam.senco", PASSWORD)
     missing = str(tmp_path / "nowhere.jsonl")
     at.text_input[1].input(missing)
-    assert staff_auth.EVALUATION_LOCK.acquire(blocking=False)  # another session's evaluation
+    assert gold_files.EVALUATION_LOCK.acquire(blocking=False)  # another session's evaluation
     try:
         next(b for b in at.button if b.label == "Run the evaluation").click().run()
         assert any("Another evaluation is running on this server; try again in a minute." in h.value
                    for h in at.html)
         assert not any("could not run" in h.value for h in at.html)  # it did not start
     finally:
-        staff_auth.EVALUATION_LOCK.release()
+        gold_files.EVALUATION_LOCK.release()
     next(b for b in at.button if b.label == "Run the evaluation").click().run()
     assert any("The evaluation could not run" in h.value for h in at.html)  # it ran, on a missing file
-    assert not staff_auth.EVALUATION_LOCK.locked()  # and let go of the lock when it ended
+    assert not gold_files.EVALUATION_LOCK.locked()  # and let go of the lock when it ended
 
 
 def test_with_an_oidc_login_staff_see_only_the_council_sign_in_button(app_env, monkeypatch):

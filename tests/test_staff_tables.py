@@ -1,10 +1,11 @@
-"""qa.staff_tables: what staff read about a question, the index and an evaluation."""
+"""web.staff_tables: what staff read about a question, the index and an evaluation."""
 import re
 
 from conftest import FUNDING, PAGE, RIGHTS_PAGE, STRATEGY_PDF, SUPPORT_PAGE, TITLE, passage
 
-from qa import Answer, staff_tables
-from qa.evaluate import METRICS, Result, format_report
+from learn.evaluate import METRICS, Result, format_report
+from qa import Answer
+from web import markdown, staff_tables
 
 
 def test_staff_facts_say_how_the_question_was_read_and_what_it_weighed():
@@ -101,7 +102,7 @@ def test_the_raw_scores_keep_the_engine_names_and_chunk_id():
 
 
 def test_markdown_in_a_table_cell_shows_as_written():
-    assert staff_tables.markdown_text("1. *Who* pays_for [it]: $5") == r"1\. \*Who\* pays\_for \[it\]\: \$5"
+    assert markdown.markdown_text("1. *Who* pays_for [it]: $5") == r"1\. \*Who\* pays\_for \[it\]\: \$5"
     assert staff_tables.markdown_safe([{"a": "-", "n": 3}]) == [{"a": r"\-", "n": 3}]
 
 
@@ -170,7 +171,7 @@ def test_metric_rows_put_the_baselines_beside_the_search_as_the_command_line_doe
     assert rows[0]["this search"] == "0.750" and rows[0]["meaning alone"] == "0.500"
     assert rows[-1]["measure"] == "longest passage shown (characters)" and rows[-1]["keywords alone"] == "499"
     lines = format_report(report).split("\n")
-    for metric, row in zip([m for m in METRICS if m in SYSTEM], rows):  # the figures `python -m qa.evaluate` prints
+    for metric, row in zip([m for m in METRICS if m in SYSTEM], rows):  # the figures `python -m learn.evaluate` prints
         figures = [row["this search"], row["meaning alone"], row["keywords alone"]]
         assert lines[METRICS.index(metric) + 1].split() == [metric, *figures]
 
@@ -230,7 +231,7 @@ def test_the_staff_table_lists_each_document_and_the_skipped_file(linked_engine)
 def test_an_address_or_email_in_a_label_never_becomes_a_link():
     """A parent's question shown as a button or an expander's label: a bare
     link there is a control inside a control (axe: nested-interactive)."""
-    from qa.staff_tables import markdown_text
+    from web.markdown import markdown_text
 
     for text in ("![cat](http://example.invalid/cat.png) EHC", "see www.gov.uk/send", "mail jo@example.com",
                  "HTTPS://EXAMPLE.ORG", "ftp://files.example.org"):

@@ -1,4 +1,4 @@
-"""The SEN-tuned model (ingest/tune.py): named by what it was fitted on, fitted for real, never on held-out questions."""
+"""The SEN-tuned model (learn/tune.py): named by what it was fitted on, fitted for real, never on held-out questions."""
 from __future__ import annotations
 
 import json
@@ -7,10 +7,11 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
-from ingest import tune, tuned
+from ingest import tuned
+from learn import tune
 from ingest.embedding import resolve_model
 from ingest.errors import ModelError
-from qa.evaluate import read_gold
+from learn.evaluate import read_gold
 
 
 def test_the_name_follows_the_training_pairs_and_the_corpora_left_out(tmp_path):

@@ -3,9 +3,10 @@ import html
 
 import streamlit as st
 
-from qa import messages, page_html
-from qa.staff_tables import markdown_text
-from qa.feedback_store import StoreError
+from qa import messages
+from web import page_html
+from web.markdown import markdown_text
+from feedback.store import StoreError
 from views import shared
 
 # Three passages: enough to show the answer and its context, few enough to

@@ -1,6 +1,6 @@
 """Staff sign-in for the staff view: a username and password checked against
 argon2 hashes in .streamlit/secrets.toml, or the council's own identity
-provider through Streamlit's st.login. The checks live in qa.staff_auth."""
+provider through Streamlit's st.login. The checks live in web.staff_auth."""
 from __future__ import annotations
 
 import html
@@ -11,8 +11,8 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from ingest.settings import from_env
-from qa import staff_auth
-from qa.staff_tables import markdown_text
+from web import staff_auth
+from web.markdown import markdown_text
 from views import shared
 
 log = logging.getLogger("sen_guide.app")

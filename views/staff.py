@@ -4,8 +4,11 @@ import streamlit as st
 
 from ingest.errors import SenGuideError
 from ingest.settings import Settings
-from qa import Engine, gold_files, page_html, staff_auth, staff_tables
-from qa.evaluate import Baselines, baselines_for, evaluate, format_report, read_gold
+from learn import gold_files
+from learn.evaluate import Baselines, baselines_for, evaluate, format_report, read_gold
+from qa import Engine
+from web import page_html, staff_tables
+from web.markdown import markdown_text
 from views import login, shared, staff_gaps
 
 PASSAGES = 10  # staff see the ranking below the top three parents see
@@ -64,7 +67,7 @@ if "q" in st.query_params:
             st.dataframe(staff_tables.raw_rows(answer), hide_index=True)
             st.html(page_html.facts_html(staff_tables.raw_signals(answer)))
         for passage in answer.passages:
-            with st.expander(f"Read passage {passage.rank}: {staff_tables.markdown_text(staff_tables.section(passage))}"):
+            with st.expander(f"Read passage {passage.rank}: {markdown_text(staff_tables.section(passage))}"):
                 st.html(page_html.passage_html(passage, heading_level=4))
 
 st.header("The index", anchor=False)
@@ -82,7 +85,7 @@ st.markdown(f"Runs every question of a test questions file through the search, {
 with st.form("evaluate", border=False):
     typed = st.text_input("Test questions file, relative to the repository folder", value=gold_files.DEFAULT_GOLD)
     run = st.form_submit_button("Run the evaluation")
-if run and not staff_auth.EVALUATION_LOCK.acquire(blocking=False):
+if run and not gold_files.EVALUATION_LOCK.acquire(blocking=False):
     # One at a time per server: an evaluation keeps both cores busy, and parents' questions come first.
     st.html(page_html.notice_html(BUSY, "problem"))
 elif run:
@@ -97,7 +100,7 @@ elif run:
         st.session_state.pop("evaluation", None)
         st.html(page_html.notice_html(f"The evaluation could not run: {exc}", "problem"))
     finally:  # also when the run is stopped or rerun part-way
-        staff_auth.EVALUATION_LOCK.release()
+        gold_files.EVALUATION_LOCK.release()
 if "evaluation" in st.session_state:
     typed, report, rows = st.session_state.evaluation
     system = report["system"]
@@ -107,7 +110,7 @@ if "evaluation" in st.session_state:
     st.subheader("Scores", anchor=False)
     st.table(staff_tables.markdown_safe(staff_tables.metric_rows(report)), hide_index=True)
     with st.expander("Raw scores"):
-        st.markdown("As `python -m qa.evaluate` prints them: hit@1, hit@3 and hit@5 are the right passage "
+        st.markdown("As `python -m learn.evaluate` prints them: hit@1, hit@3 and hit@5 are the right passage "
                     "first, in the first three and in the first five; mrr@5 the average position score; "
                     "abstain_oos the unanswerable questions refused; false_abstain the answerable ones refused; "
                     "dense_500 and bm25_500 the searches by meaning alone and by keywords alone.")

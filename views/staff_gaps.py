@@ -1,8 +1,8 @@
 """The staff view's "What parents asked": for a chosen period, the questions
-the guidance refused or answered unhelpfully, grouped by meaning (qa.gaps),
+the guidance refused or answered unhelpfully, grouped by meaning (feedback.gaps),
 with a CSV download and ways to delete records. Called by views/staff.py:
 
-    staff_gaps.show(store, engine)   # a qa.feedback_store.FeedbackStore and the qa.Engine
+    staff_gaps.show(store, engine)   # a feedback.store.FeedbackStore and the qa.Engine
 """
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from datetime import date, timedelta
 import numpy as np
 import streamlit as st
 
-from qa import gaps
-from qa.feedback_store import StoreError, to_csv
-from qa.page_html import breadcrumb, long_date
-from qa.staff_tables import markdown_text
+from feedback import gaps
+from feedback.store import StoreError, to_csv
+from web.page_html import breadcrumb, long_date
+from web.markdown import markdown_text
 
 PERIOD_DAYS = 30  # the period shown first: long enough to see a pattern, short enough to act on
 MAX_GROUPS = 50  # groups drawn on the page; the rest are counted, and all are in the CSV
@@ -35,7 +35,7 @@ def _vectors(model: str, texts: tuple[str, ...], _encoder) -> np.ndarray:
 
 def show(store, engine, encoder=None) -> None:
     """Draw the section; a database error is shown to staff with its message.
-    Questions are grouped with `encoder` (default: qa.gaps.grouping_encoder)."""
+    Questions are grouped with `encoder` (default: feedback.gaps.grouping_encoder)."""
     st.header("What parents asked", anchor=False)
     st.markdown(INTRO)
     since, until = _period(st.date_input("Period", value=(date.today() - timedelta(days=PERIOD_DAYS - 1), date.today()),

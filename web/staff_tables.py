@@ -7,15 +7,16 @@ appear only in the raw figures, for whoever compares them with the code or
 the command line."""
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from pathlib import Path
 
 from ingest import tuned
 from ingest.chunking import CRUMB
 
-from .answer import Answer, Passage
-from .evaluate import METRICS, SYSTEMS, Result, matches
+from learn.evaluate import METRICS, SYSTEMS, Result, matches
+from qa.answer import Answer, Passage
+
+from .markdown import markdown_text
 
 # The staff view names each document's format in words.
 FORMAT_NAMES = {"md": "Markdown", "txt": "plain text", "html": "web page", "htm": "web page", "pdf": "PDF"}
@@ -42,7 +43,7 @@ SIGNALS = {
     "missing_weight": "how telling the rarest word the guidance never uses is",
 }
 SIMILARITY_NOTE = "1 = the same meaning, 0 = unrelated"
-# The evaluation's measures (qa.evaluate.METRICS): plain name, then one line on what each means.
+# The evaluation's measures (learn.evaluate.METRICS): plain name, then one line on what each means.
 MEASURES = {
     "hit@1": ("right passage first", "share of answerable questions whose first passage holds the answer"),
     "hit@3": ("right passage in the first three", "the same, anywhere in the first three passages"),
@@ -99,18 +100,6 @@ def markdown_safe(rows: list[dict]) -> list[dict]:
     return [{k: markdown_text(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]
 
 
-def markdown_text(text: str) -> str:
-    """Text with each character Markdown could read as markup escaped (a label,
-    a table cell). Escapes do not stop GitHub Markdown's bare links (an
-    address or an email in a question became a link inside a button or an
-    expander's summary: a control in a control), so a WORD JOINER, which
-    shows as nothing, goes where it breaks them."""
-    return _MARKDOWN.sub(r"\\\1", _AUTOLINK.sub("\\1\u2060", text))
-
-
-_MARKDOWN = re.compile(r"([\\`*_\[\]{}<>()#+|~$:!.-])")
-# Where a bare link would begin: "http://", "https://", "ftp://", "www.", and the "@" of an email.
-_AUTOLINK = re.compile(r"((?:https?|ftp):|(?<![^\W_])www|@)", re.IGNORECASE)
 
 
 def raw_rows(answer: Answer) -> list[dict]:
@@ -262,7 +251,7 @@ def evaluation_summary(report: dict) -> str:
 def metric_rows(report: dict) -> list[dict]:
     """One row per measure, by its plain name with a line on what it means, then
     one column per system (the search, then the baselines that ran beside it),
-    with the figures `python -m qa.evaluate` prints."""
+    with the figures `python -m learn.evaluate` prints."""
     names = [n for n in SYSTEMS if n in report]
     return [{"measure": MEASURES.get(m, (m.replace("_", " "), ""))[0], "what it means": MEASURES.get(m, ("", ""))[1],
              **{SYSTEM_NAMES[n]: _metric(report[n].get(m)) for n in names}}

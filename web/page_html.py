@@ -11,16 +11,18 @@ from __future__ import annotations
 import html
 import re
 from datetime import date
+from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
 from ingest.chunking import CRUMB
+from qa import messages
+from qa.answer import Answer, Passage
+from qa.explain import Term, merge
+from qa.links import source_link
 
-from .answer import Answer, Passage
-from .explain import Term, merge
-from .links import source_link
-from . import messages
-
+# The pages' one stylesheet, for st.html.
+STYLE = f"<style>\n{(Path(__file__).parent / 'style.css').read_text(encoding='utf-8')}</style>"
 # What the page asks of the engine to explain words (Engine.explain): a text's glossary terms.
 Explain = Callable[[str], list[Term]]
 

@@ -1,6 +1,8 @@
-"""Which gold files the staff view may read: the rules for a path a person types."""
+"""An evaluation run from the staff view: which gold files it may read (the
+rules for a path a person types), and one at a time per server."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from ingest.errors import SenGuideError
@@ -9,6 +11,12 @@ from ingest.settings import GOLD_DIRS_ENV, ROOT, gold_dirs
 # The dev set sits beside the repository (../shared/eval), as `make evaluate` expects.
 DEFAULT_GOLD = "../shared/eval/dev.jsonl"
 GOLD_SUFFIX = ".jsonl"
+
+# One evaluation at a time per server process: it runs every question of a
+# gold file through the search and two baselines, and two at once would take
+# both cores from parents' questions. (A lock in views/staff.py itself would be
+# made anew on every run: Streamlit executes a page's file afresh each time.)
+EVALUATION_LOCK = threading.Lock()
 
 
 def gold_path(typed: str, root: Path = ROOT, allowed: list[Path] | None = None) -> Path:

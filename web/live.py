@@ -25,9 +25,9 @@ from ingest import store
 from ingest.about import ABOUT_FILE
 from ingest.settings import Settings, from_env
 
-from .engine import Engine
-from .glossary import LOCAL_GLOSSARY, SEN_GLOSSARY
-from .ready import ready_engine
+from qa.engine import Engine
+from qa.glossary import LOCAL_GLOSSARY, SEN_GLOSSARY
+from qa.ready import ready_engine
 
 # How often each server looks for a new build: well inside the 10 s in which
 # a committed build must be answered from, and a few stat() calls each time.

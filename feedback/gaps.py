@@ -2,13 +2,13 @@
 the answers they marked unhelpful, grouped by meaning.
 
 Questions are embedded with the untuned all-MiniLM-L6-v2 (GROUPING_MODEL,
-whatever model the index uses: the SEN-tuned default of ingest/tune.py
+whatever model the index uses: the SEN-tuned default of learn/tune.py
 learned to tell apart questions that different passages answer, and split
 one worry into several groups) and grouped by
 average-linkage clustering on cosine similarity: two groups join while the
 mean similarity between their questions is at least THRESHOLD. Each group is
 labelled by its most typical question. No Streamlit here: the staff page
-(views/staff_gaps.py) and the command line (qa/report.py) both call this.
+(views/staff_gaps.py) and the command line (feedback/report.py) both call this.
 """
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ import numpy as np
 
 from ingest.settings import BUNDLED_MODEL
 
-if TYPE_CHECKING:  # records come from qa.feedback_store; grouping needs only their fields
-    from .feedback_store import Record
+if TYPE_CHECKING:  # records come from feedback.store; grouping needs only their fields
+    from .store import Record
 
 # Two groups join while their questions' mean cosine similarity (all-MiniLM-L6-v2)
 # is at least this. Chosen on the 40 labelled parent questions in 10
@@ -51,7 +51,7 @@ _encoders_lock = threading.Lock()
 def grouping_encoder(backend: str = "auto"):
     """The QueryEncoder that groups questions, one per process and backend (it
     loads the model on first use)."""
-    from .encoder import QueryEncoder
+    from qa.encoder import QueryEncoder
 
     with _encoders_lock:
         if backend not in _encoders:
