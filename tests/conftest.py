@@ -24,14 +24,27 @@ import pytest
 
 from ingest.settings import DEFAULT_CORPUS_DIR, Settings
 
+# The shell's environment cannot change what a test checks: every SEN_GUIDE_*
+# setting a developer has exported (a real feedback database, another model,
+# encoder, config or corpus) is cleared for the session, and the ones the tests
+# rely on are set outright. Child processes inherit them. Kept: the switch
+# that copies new screenshots to docs/ (test_browser.py), which chooses where
+# a picture goes, not what is checked.
+KEPT_ENV = {"SEN_GUIDE_UPDATE_SCREENSHOTS"}
+for _name in [n for n in os.environ if n.startswith("SEN_GUIDE_") and n not in KEPT_ENV]:
+    del os.environ[_name]
 # No test reaches the network: a model that is not on disk fails at once
 # instead of retrying the Hugging Face hub for a minute (make test sets this
-# too; this covers a bare `pytest`). Child processes inherit it.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-# Questions the tests ask are kept in a throwaway feedback database, never in
-# the repository's data/ folder (tests of the store name their own).
-os.environ.setdefault("SEN_GUIDE_DATABASE_URL",
-                      f"sqlite:///{tempfile.mkdtemp(prefix='sen-guide-test-feedback-')}/feedback.db")
+# too; this covers a bare `pytest`, and a shell's HF_HUB_OFFLINE=0).
+os.environ["HF_HUB_OFFLINE"] = "1"
+# Questions the tests ask are kept in the tests' own throwaway feedback
+# database, never in the repository's data/ folder nor a developer's own
+# (tests of the store name their own).
+os.environ["SEN_GUIDE_DATABASE_URL"] = (
+    f"sqlite:///{tempfile.mkdtemp(prefix='sen-guide-test-feedback-')}/feedback.db")
+# Hypothesis keeps its examples database in a throwaway folder, not in
+# .hypothesis/ in the repository: each run starts from the same state.
+os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = tempfile.mkdtemp(prefix="sen-guide-test-hypothesis-")
 
 ROOT = Path(__file__).resolve().parent.parent
 # The supplied guidance lives in ../shared beside the repository (in CI, a
