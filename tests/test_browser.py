@@ -50,11 +50,13 @@ ANSWER_HEADINGS = ("What the guidance says", "No answer in the guidance")
 
 @pytest.fixture(scope="module")
 def tools():
-    """Chromium (apt) and axe-core (npm), installed by the Makefile's `browser` target when missing."""
-    if not (CHROMIUM.exists() and AXE.exists()):
-        done = subprocess.run(["make", "browser"], cwd=ROOT, capture_output=True, text=True, timeout=900)
-        if done.returncode != 0:
-            pytest.fail(f"`make browser` could not install Chromium or axe-core:\n{done.stderr[-2000:]}")
+    """Chromium (apt) and axe-core (npm). A test never installs them (that would
+    reach the internet and change .venv): when one is missing it fails at once
+    with the command that installs both."""
+    missing = [str(p) for p in (CHROMIUM, AXE) if not p.exists()]
+    if missing:
+        pytest.fail(f"{' and '.join(missing)} not found: run `make browser` once to install Chromium and axe-core",
+                    pytrace=False)
     return CHROMIUM, AXE
 
 
@@ -115,7 +117,11 @@ def server(real_index_dir, tmp_path_factory):
     OUT.mkdir(exist_ok=True)
     secrets = tmp_path_factory.mktemp("secrets") / "secrets.toml"
     secrets.write_text(f'[staff.users]\n"{STAFF_USER}" = "{hash_password(STAFF_PASSWORD)}"\n', encoding="utf-8")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "SEN_GUIDE_INDEX": str(real_index_dir), "SEN_GUIDE_STAFF_LOGIN": "password"}
+    # Its own feedback database: "What parents asked" on the staff page shows
+    # only the questions this module's tests asked, not what earlier tests stored.
+    feedback = tmp_path_factory.mktemp("browser-feedback") / "feedback.db"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "SEN_GUIDE_INDEX": str(real_index_dir), "SEN_GUIDE_STAFF_LOGIN": "password",
+           "SEN_GUIDE_DATABASE_URL": f"sqlite:///{feedback}"}
     with streamlit_server(env, OUT / "streamlit.log", "--secrets.files", str(secrets)) as url:
         yield url
 
