@@ -8,12 +8,19 @@ from qa.ready import ready_engine
 from qa import messages, question as question_mod
 from learn.evaluate import normalise
 
+from conftest import ROOT  # not tests.conftest: textstat installs a package named `tests`
+
 pytestmark = pytest.mark.model
 
-# A handful of questions of each kind, written from the guidance (not the dev
-# set), with the section whose passage must be among the first three. (The
-# first place is measured on labelled questions the fit never saw, in
-# `python -m learn.fit`, not asserted question by question.)
+# Training questions, said plainly: 11 of these are tests/data/probe.jsonl and
+# "What is AWPU?" is shared/eval/dev.jsonl, all 12 in the tuned model's
+# training pairs (learn/sen_training.jsonl) and in the fit (learn/fit.py
+# DATASETS). So this is no measure of quality (learn.fit reports the
+# cross-validated figures, and the held-out floor below is the quality check):
+# it checks behaviour, that the engine serves what it was fitted to. A miss
+# means the wrong model was loaded, the index holds other text, or a stage of
+# the search (glossary, typo fixing, fusion) is cut off, one question of each
+# kind.
 RIGHT_SECTION_FIRST = [
     ("paraphrase", "Can the school get an occupational therapist in?", "Newly Diagnosed"),
     ("paraphrase", "Can I bring someone with me to the meeting?", "Getting extra help"),
@@ -29,7 +36,8 @@ RIGHT_SECTION_FIRST = [
     ("typo", "Whats delegated fundng", "Where does funding for SEN come from?"),
 ]
 # Passages of one section that only a sentence can tell apart: the words that
-# must be in the first passage.
+# must be in the first three passages. These three are in no training pair and
+# no fit set.
 RIGHT_PASSAGE_FIRST = [
     # The words "complex needs" together in one sentence of Element 3; the
     # "Getting extra help" passage has "needs", "extra" and "funding" apart.
@@ -47,7 +55,7 @@ def engine(tmp_path_factory):
 
 
 @pytest.mark.parametrize("kind, question, section", RIGHT_SECTION_FIRST)
-def test_right_section_in_the_first_three(engine, kind, question, section):
+def test_a_training_question_still_finds_its_section_in_the_first_three(engine, kind, question, section):
     answer = engine.search(question, k=5)
     assert answer.answered, answer.reason
     assert section in [p.heading_path[-1] for p in answer.passages[:3]]
@@ -81,19 +89,30 @@ def test_an_ordinary_word_the_guidance_lacks_never_refuses_on_its_own(engine, or
         assert with_word.answered, (ordinary, with_word.chance, with_word.signals)
 
 
-def test_the_dev_set_keeps_its_floor(engine):
-    """Not a fitted figure (those are in qa/params.json): a floor that a broken
-    ranking or refusal would fall through."""
-    from learn.evaluate import engine_results, read_gold, score
-    from conftest import ROOT  # not tests.conftest: textstat installs a package named `tests`
+HELD_OUT = ROOT / "tests" / "data" / "eval" / "final"
+# A loose floor, far below every figure docs/RETRIEVAL.md records for these
+# sets (hit@3 0.88-1.00, MRR@5 0.79-0.90, false refusals 0.00-0.24), set from
+# those records without running it: only a broken ranking or refusal fails it.
+HELD_OUT_FLOOR = {"hit@3": 0.6, "mrr@5": 0.5}
+HELD_OUT_MOST_FALSE_REFUSALS = 0.4
 
-    gold = ROOT.parent / "shared" / "eval" / "dev.jsonl"
-    if not gold.exists():
-        pytest.skip("the dev set is not beside the repository")
-    items = read_gold(gold)
+
+@pytest.mark.parametrize("gold, corpus", [
+    ("seed-final.jsonl", None),
+    ("council-c/questions.jsonl", "council-c/corpus"),
+], ids=["seed", "council-c"])
+def test_held_out_questions_keep_a_loose_floor(engine, tmp_path, gold, corpus):
+    """The held-out split (tests/data/eval/final/: in no training pair and no
+    fit; see its README). A loose floor that only a broken engine fails, not a
+    figure: it chooses nothing, and nothing is changed to meet it."""
+    from learn.evaluate import engine_results, read_gold, score
+
+    if corpus is not None:
+        engine = ready_engine(Settings(corpus_dir=HELD_OUT / corpus, index_dir=tmp_path / "index"))[0]
+    items = read_gold(HELD_OUT / gold)
     report = score(items, engine_results(engine, items, 5), 5)
-    assert report["hit@3"] >= 0.9 and report["mrr@5"] >= 0.8
-    assert report["false_abstain"] <= 0.05 and report["abstain_oos"] >= 0.25
+    floor = {name: report[name] >= least for name, least in HELD_OUT_FLOOR.items()}
+    assert all(floor.values()) and report["false_abstain"] <= HELD_OUT_MOST_FALSE_REFUSALS, report
 
 
 def test_passages_are_verbatim_short_distinct_and_highlighted(engine):
