@@ -4,7 +4,7 @@ import re
 
 import pytest
 from conftest import FUNDING, PAGE, RIGHTS_PAGE, STRATEGY_PDF, SUPPORT_PAGE, TITLE, passage
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from ingest.chunking import Chunk
 from web import page_html
@@ -37,6 +37,7 @@ def test_bad_or_overlapping_spans_never_break_the_markup():
     assert out == "<mark>On</mark>e. <mark>Two. Th</mark>ree."
 
 
+@settings(deadline=None)  # a wall-clock deadline would judge the machine's load, not the code
 @given(st.text(max_size=80), st.lists(st.tuples(st.integers(-5, 90), st.integers(-5, 90)), max_size=4))
 def test_highlighting_adds_only_mark_tags_and_keeps_the_text(text, spans):
     out = page_html.highlighted_html(text, [list(s) for s in spans])
@@ -119,6 +120,14 @@ def test_a_highlight_across_list_items_marks_the_same_words_in_each():
     assert out == "Ask:<ul><li>the <mark>teacher</mark></li><li><mark>the SENCO</mark> today</li></ul>"
 
 
+# A list line as the README states it, written here and not taken from
+# web/page_html.py, so that a wrong pattern there cannot agree with itself:
+# a bullet (-, • or *) or a number of up to 3 digits with . or ), after any
+# spaces or tabs, then spaces or tabs, then text.
+MARKER = re.compile(r"^[ \t]*(?:[-•*]|[0-9]{1,3}[.)])[ \t]+(?=\S)")
+
+
+@settings(deadline=None)  # a wall-clock deadline would judge the machine's load, not the code
 @given(st.text(alphabet=st.sampled_from(list("ab <&>-*•1.)\n\t")), max_size=80),
        st.lists(st.tuples(st.integers(-5, 90), st.integers(-5, 90)), max_size=4))
 def test_lists_add_only_list_and_mark_tags_and_keep_every_word(text, spans):
@@ -126,7 +135,7 @@ def test_lists_add_only_list_and_mark_tags_and_keep_every_word(text, spans):
     assert set(re.findall(r"</?([a-z]+)", out)) <= {"mark", "ul", "ol", "li"}
     bare = html.unescape(re.sub(r"<[^>]*>", "", out))
     # Only the bullet and number markers at the start of list lines, and white space, are left out.
-    words = "".join(line[m.end():] if (m := page_html.LIST_ITEM.match(line)) else line for line in text.split("\n"))
+    words = "".join(MARKER.sub("", line, count=1) for line in text.split("\n"))
     assert re.sub(r"\s", "", bare) == re.sub(r"\s", "", words)
 
 
@@ -345,6 +354,7 @@ WORDS = ["SEN", "SENCO", "SENCOs", "SEND", "send", "EHC", "plan", "EHCP", "LSA",
          "<b>", "&", "a", "-", "1.", "absent", "Local", "authority"]
 
 
+@settings(deadline=None)  # a wall-clock deadline would judge the machine's load, not the code
 @given(st.lists(st.sampled_from(WORDS), max_size=25), st.lists(st.sampled_from([" ", "\n", "\n- ", ", ", "\n1. "]),
                                                            min_size=25, max_size=25),
        st.lists(st.tuples(st.integers(-5, 200), st.integers(-5, 200)), max_size=4))
