@@ -63,6 +63,9 @@ def table(r: dict) -> str:
         f"{target('cold_ratio')}  (baseline: import sentence-transformers, load the model)",
         f"{'ingest, full build (s)':<34}{r['ingest_full_s']:>11.2f}",
         f"{'ingest, nothing changed (s)':<34}{r['ingest_nochange_s']:>11.2f}{'':>19}   {target('ingest_nochange_s')}",
+        f"{'commit to answer, no restart (s)':<34}{r['reload_commit_to_answer_s']:>11.2f}{'':>19}   "
+        f"{target('reload_commit_to_answer_s')}",
+        f"{'read a 300-page PDF (s)':<34}{r['pdf_300_pages_s']:>11.2f}{'':>19}   {target('pdf_300_pages_s')}",
         f"{'app server peak RSS (MB)':<34}" + (f"{r['app_peak_rss_mb']:>11.0f}{'':>19}   {target('app_peak_rss_mb')}"
                                                if r["app_peak_rss_mb"] is not None else f"{'—':>11}   {r['app_note']}"),
     ]

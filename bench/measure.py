@@ -29,6 +29,8 @@ TARGETS = {  # key: (limit, unit) — the issue's targets, all "at most"
     "ingest_nochange_s": (2.0, "s"),
     "app_peak_rss_mb": (600.0, "MB"),
     "scale_query_ratio": (1.5, "×"),
+    "reload_commit_to_answer_s": (10.0, "s"),  # a committed build answered from, no restart (issue 15)
+    "pdf_300_pages_s": (30.0, "s"),
 }
 # A new process that only imports sentence-transformers and loads the model:
 # the floor for a cold start.
@@ -44,13 +46,16 @@ class Plan:
     real_sizes: tuple[int, ...]  # synthetic corpora embedded by the real model
     random_sizes: tuple[int, ...]  # synthetic corpora with random unit vectors
     app_questions: int  # questions asked through the browser (0: skip the app)
+    reload_rebuilds: int  # builds committed under a running engine, each timed to its first answer
+    pdf_runs: int  # timed reads of a 300-page PDF
 
 
 FULL = Plan(rounds=5, warm_up_runs=1, process_runs=5, ingest_runs=3,
-            real_sizes=(1_000, 10_000), random_sizes=(100_000,), app_questions=10)
+            real_sizes=(1_000, 10_000), random_sizes=(100_000,), app_questions=10, reload_rebuilds=3, pdf_runs=3)
 # Every step once, as small as it goes: most of its half minute is four
 # imports of sentence-transformers (two builds, the baseline, the floor).
-QUICK = Plan(rounds=1, warm_up_runs=0, process_runs=1, ingest_runs=0, real_sizes=(), random_sizes=(200,), app_questions=0)
+QUICK = Plan(rounds=1, warm_up_runs=0, process_runs=1, ingest_runs=0, real_sizes=(), random_sizes=(200,), app_questions=0,
+             reload_rebuilds=1, pdf_runs=1)
 
 
 class BenchError(SenGuideError):
@@ -129,6 +134,13 @@ def run(plan: Plan, questions: list[str], work: Path, log) -> dict:
         floor.append(_process(["-c", _FLOOR, resolve_model(model)]))
     out["cold_start_s"], out["cold_floor_s"] = _median(ours[plan.warm_up_runs:]), _median(floor[plan.warm_up_runs:])
     out["cold_ratio"] = out["cold_start_s"] / out["cold_floor_s"]
+
+    from . import timings
+
+    log("A 300-page PDF read...")
+    out["pdf_300_pages_s"] = timings.pdf_seconds(plan.pdf_runs)
+    log("New builds under a running engine, from commit to the first answer from them...")
+    out["reload_commit_to_answer_s"] = timings.reload_seconds(work, plan.reload_rebuilds, _env(), log)
 
     out["app_peak_rss_mb"], out["app_note"] = None, "skipped (--quick)"
     if plan.app_questions:

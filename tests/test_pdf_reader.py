@@ -7,7 +7,6 @@ each page.
 from __future__ import annotations
 
 import io
-import time
 from datetime import datetime, timezone
 
 import pytest
@@ -246,10 +245,9 @@ def long_pdf() -> bytes:
     return make_pdf(pages)
 
 
-def test_a_300_page_pdf_reads_every_page_in_reasonable_time(long_pdf):
-    started = time.perf_counter()
+def test_a_300_page_pdf_reads_every_page_with_its_page_and_section(long_pdf):
+    # How long it takes is the benchmark's (`python -m bench`, pdf_300_pages_s, at most 30 s).
     doc = read_pdf(long_pdf, "code-of-practice.pdf")
-    seconds = time.perf_counter() - started
     assert len(doc.page_starts) == 300
     for n in (1, 150, 300):
         start = doc.text.index(f"Paragraph 1 of page {n}.")
@@ -260,4 +258,3 @@ def test_a_300_page_pdf_reads_every_page_in_reasonable_time(long_pdf):
     paths = [s.heading_path for s in doc.sections]
     assert len(paths) == 300 and paths[0] == ("Chapter 1", "Section 1") and paths[-1] == ("Chapter 30", "Section 300")
     assert all(page_at(doc, s.start) == int(s.heading_path[-1].split()[1]) for s in doc.sections)
-    assert seconds < 30, f"reading 300 pages took {seconds:.1f} s"
