@@ -264,7 +264,9 @@ def example_buttons(page, url: str) -> list[str]:
     page.goto(url, wait_until="commit")
     page.get_by_role("heading", name=messages.EXAMPLES_HEADING).wait_for(timeout=WAIT_MS)
     settle(page)
-    return page.locator(".st-key-examples button").all_inner_texts()
+    buttons = page.locator(".st-key-examples button")
+    buttons.first.wait_for(timeout=WAIT_MS)  # on a server's first page they are drawn after the heading
+    return buttons.all_inner_texts()
 
 
 @pytest.fixture(scope="module")
