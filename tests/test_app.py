@@ -477,9 +477,12 @@ def test_staff_run_the_evaluation_on_a_gold_file(env, tmp_path):
     # The scores and the rows come from one run: each question was searched once.
     assert sorted(searched) == sorted(["What is Element 2 funding?", "How often is progress reviewed?",
                                        "How do I renew my passport?"])
+    # A second run reuses the baselines built for this corpus: it builds none
+    # (the first built them, or found them in the process's cache from an earlier test).
+    first_run_built = len(built)
     next(b for b in at.button if b.label == "Run the evaluation").click()
-    at.run()  # a second run reuses the baselines built for this corpus
-    assert not at.exception and len(built) <= 1 and len(searched) == 6
+    at.run()
+    assert not at.exception and first_run_built <= 1 and len(built) == first_run_built and len(searched) == 6
     assert unescaped(at.table[1].value).equals(metrics)
 
 

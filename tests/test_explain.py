@@ -1,4 +1,6 @@
 """qa.explain: which glossary terms a passage uses, and where."""
+import json
+
 import pytest
 
 from qa.explain import Term, merge, terms
@@ -70,7 +72,8 @@ def test_each_term_carries_what_it_means_and_a_plain_definition():
 
 
 def test_every_shipped_entry_has_a_term_means_and_definition():
-    assert len(ENTRIES) == 101
+    # Every entry in the shipped file is read (counted from the file, not restated).
+    assert len(ENTRIES) == len(json.loads(SEN_GLOSSARY.read_text(encoding="utf-8"))["entries"])
     for e in ENTRIES:
         assert e.term and e.means and e.definition, e.term
         assert len(e.definition) < 200 and "\n" not in e.definition, e.term  # one plain line
