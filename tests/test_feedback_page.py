@@ -3,6 +3,7 @@ real SQLite store: what is kept, what never is, and that the answer stays."""
 from __future__ import annotations
 
 import datetime
+import threading
 import time
 
 import pytest
@@ -23,12 +24,24 @@ def store_url(env, tmp_path):
 
 def kept(url: str, count: int = 1) -> list:
     """The records once `count` are written (questions are written in the background)."""
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 120  # a bound only a hang reaches: the loop ends as soon as it is so
     while True:
         records = FeedbackStore(url).records()
         if len(records) >= count or time.monotonic() > deadline:
             return records
         time.sleep(0.05)
+
+
+def writes_done() -> None:
+    """Wait until every write handed to the background writer has finished: each
+    of its threads takes a barrier queued after them, so when all meet there, no
+    earlier write is still running or waiting."""
+    from feedback import writer
+
+    workers = writer._writer._max_workers
+    meet = threading.Barrier(workers)
+    for done in [writer._writer.submit(meet.wait, 120) for _ in range(workers)]:
+        done.result(timeout=300)
 
 
 def buttons(at, key_start: str) -> list:
@@ -85,6 +98,7 @@ def test_nothing_is_kept_or_asked_when_recording_is_off(store_url, env):
     env.setenv("SEN_GUIDE_FEEDBACK", "off")
     at = open_app(query="what is a SENCO?")
     assert passages(at) and messages.FEEDBACK_QUESTION not in feedback_text(at)
+    writes_done()  # a write handed to the writer would have landed by now
     assert FeedbackStore(store_url).records() == []  # nothing was handed to the writer either (no widget, no store)
 
 
@@ -109,7 +123,7 @@ def test_records_past_the_retention_period_are_deleted_when_the_app_starts(store
     store.add("a recent question", True, ["a"], "b1", day=today - datetime.timedelta(days=29))
     open_app(query="what is a SENCO?")
     records = kept(store_url, count=2)  # the recent one and the question just asked, once the old one is gone
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 120  # a bound only a hang reaches: the loop ends as soon as it is so
     while "an old question" in {r.question for r in records} and time.monotonic() < deadline:
         time.sleep(0.05)
         records = FeedbackStore(store_url).records()
