@@ -95,10 +95,7 @@ def _add_span(spans: list[list[int]], text: str, start: int, end: int) -> None:
     m = LIST_ITEM.match(text, start)
     if m and m.end() <= end:
         start = m.end()
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
+    start, end = trim(text, start, end)
     if end > start:
         spans.append([start, end])
 

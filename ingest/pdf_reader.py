@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pypdf import PasswordType, PdfReader
 
-from .readers import Document, Section, UnreadableFile
+from .readers import Document, Section, UnreadableFile, trim
 from .settings import MAX_PDF_PAGES
 
 # pypdf logs what it repairs in damaged files ("EOF marker not found"); a
@@ -370,10 +370,7 @@ def _sections(text: str, headings: list[tuple[tuple[str, ...], int, int]]) -> li
     bounds = [((), 0, 0)] + headings
     for i, (path, _start, end) in enumerate(bounds):
         stop = bounds[i + 1][1] if i + 1 < len(bounds) else len(text)
-        while end < stop and text[end].isspace():
-            end += 1
-        while stop > end and text[stop - 1].isspace():
-            stop -= 1
+        end, stop = trim(text, end, stop)
         if stop > end:
             sections.append(Section(path, end, stop))
     return sections

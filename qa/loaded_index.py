@@ -1,13 +1,12 @@
 """Load the index folder, checking it against its manifest before use."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from ingest import dense_index, keyword_index, store
+from ingest import dense_index, keyword_index, read_chunks, store
 from ingest.chunking import Chunk
 from ingest.errors import IndexUnusableError
 from ingest.settings import INDEX_FORMAT_VERSION
@@ -65,10 +64,7 @@ def _load(index_dir: Path, manifest: dict | None, verify: bool) -> LoadedIndex:
     if problem:
         raise IndexUnusableError(f"{problem}: {_REBUILD}.")
     try:
-        chunks = []
-        with open(folder / "chunks.jsonl", encoding="utf-8") as f:
-            for n, line in enumerate(f, start=1):
-                chunks.append(Chunk.from_json(json.loads(line)))
+        chunks = read_chunks(folder / "chunks.jsonl")
         chunk_vectors = np.load(folder / "vectors.npy", allow_pickle=False)
         sentence_vectors = np.load(folder / "sentences.npy", allow_pickle=False)
         dense = dense_index.load(folder / "dense.faiss")
