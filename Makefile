@@ -57,8 +57,12 @@ index: install
 run: index
 	$(VENV)/bin/streamlit run app.py
 
+# Every test, on every core: one test file per worker at a time (--dist
+# loadfile), so a file's server or index is started once and shared by its
+# tests. Any test also runs alone: pytest tests/test_x.py::test_y.
+TEST_WORKERS ?= auto
 test: install browser services
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # Quick rounds while working: every test that loads no model and starts no
 # browser (tests using the real index or engine are marked `model` by

@@ -204,13 +204,22 @@ def seed_text() -> Path:
     return SEED_TEXT
 
 
+def shared_tmp(tmp_path_factory) -> Path:
+    """A temporary folder every worker of this run shares (pytest-xdist gives
+    each worker a folder of its own, inside one for the run)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def real_index_dir(tmp_path_factory) -> Path:
-    """The real corpus built with the real model into a tmp index, once per session."""
-    from ingest import build
+    """The real corpus built with the real model into a tmp index, once per
+    run: the first worker builds it under the index's build lock, the others
+    find it current. Tests only read it (a test that changes an index copies it)."""
+    from ingest import ensure_index
 
-    index_dir = tmp_path_factory.mktemp("real-index")
-    build(Settings(corpus_dir=DEFAULT_CORPUS_DIR, index_dir=index_dir))
+    index_dir = shared_tmp(tmp_path_factory) / "real-index"
+    ensure_index(Settings(corpus_dir=DEFAULT_CORPUS_DIR, index_dir=index_dir))
     return index_dir
 
 
