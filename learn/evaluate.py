@@ -8,7 +8,6 @@ reused when nothing changed) in a cache folder, never in index/.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import re
 import sys
@@ -18,7 +17,6 @@ from pathlib import Path
 
 from ingest.chunking import CRUMB
 from ingest.errors import SenGuideError
-from ingest.settings import ROOT
 from qa import ready
 
 BASELINE_CHUNK = 500
